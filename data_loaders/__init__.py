@@ -1,0 +1,10 @@
+"""Dataset layouts turned into file lists.
+
+One module per public layout (``paired``, ``llvip``, ``flir_v1``, ``flir_v2``, ``synthetic``). Each
+returns a :class:`~data_loaders.common.PairedFiles`; :mod:`thermal_keras.data` turns that into
+``tf.data``. Nothing here imports TensorFlow.
+"""
+
+from data_loaders.common import DatasetError, ImageSpec, PairedFiles
+
+__all__ = ["DatasetError", "ImageSpec", "PairedFiles"]

@@ -1,0 +1,195 @@
+"""Procedural street scenes: a material map, true temperatures in °C and an RGB rendering.
+
+One scene is drawn back to front (sky, buildings, ground, then cars, people and poles from far to
+near) on a :class:`Canvas` that holds, per pixel, the material id, the temperature, the RGB albedo
+and whether the surface faces the sky. :mod:`data_loaders.synthetic` turns it into camera images.
+
+The mapping RGB -> thermal is learnable from shape and context but not from colour: every object
+gets a random paint or clothing colour, while its temperature comes from what it is (skin, a
+driven car's hood, sun-heated asphalt, a cold sky).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MATERIALS = ("sky", "asphalt", "concrete", "vegetation", "glass", "paint", "aluminium", "skin",
+             "clothing", "rubber", "soil")
+MATERIAL_ID = {name: i for i, name in enumerate(MATERIALS)}
+
+
+def smooth_noise(rng: np.random.Generator, shape: tuple[int, int], cells: int = 6) -> np.ndarray:
+    """Low-frequency noise in about [-1, 1]: a random (cells+1)² grid bilinearly upsampled."""
+    h, w = shape
+    grid = rng.uniform(-1.0, 1.0, (cells + 1, cells + 1))
+    ys = np.linspace(0, cells, h)
+    xs = np.linspace(0, cells, w)
+    rows = np.array([np.interp(xs, np.arange(cells + 1), g) for g in grid])
+    return np.array([np.interp(ys, np.arange(cells + 1), col) for col in rows.T]).T
+
+
+class Canvas:
+    """Per-pixel scene state for one ``size x size`` image, painted back to front."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.yy, self.xx = np.mgrid[0:size, 0:size].astype(np.float32) / size  # [0, 1) coordinates
+        self.material = np.zeros((size, size), np.uint8)
+        self.celsius = np.zeros((size, size), np.float32)
+        self.albedo = np.zeros((size, size, 3), np.float32)  # linear RGB reflectance in [0, 1]
+        self.emission = np.zeros((size, size, 3), np.float32)  # light sources (lamps, lit windows)
+        self.faces_sky = np.zeros((size, size), bool)  # horizontal surfaces reflect the sky
+
+    def paint(self, mask, material, celsius, rgb, faces_sky=False, emission=None):
+        """Overwrite the pixels in ``mask`` (bool (H, W)); celsius/rgb may be scalars or arrays."""
+        self.material[mask] = MATERIAL_ID[material]
+        self.celsius[mask] = celsius[mask] if np.ndim(celsius) == 2 else celsius
+        self.albedo[mask] = rgb[mask] if np.ndim(rgb) == 3 else np.asarray(rgb, np.float32)
+        self.emission[mask] = 0.0 if emission is None else emission
+        self.faces_sky[mask] = faces_sky
+
+    def rect(self, x0, y0, x1, y1):
+        return (self.xx >= x0) & (self.xx < x1) & (self.yy >= y0) & (self.yy < y1)
+
+    def ellipse(self, cx, cy, rx, ry):
+        return ((self.xx - cx) / max(rx, 1e-6)) ** 2 + ((self.yy - cy) / max(ry, 1e-6)) ** 2 <= 1.0
+
+
+def random_colour(rng: np.random.Generator) -> np.ndarray:
+    """A saturated or neutral object colour (linear RGB albedo)."""
+    if rng.random() < 0.3:  # white, silver, grey or black paint is common
+        return np.full(3, rng.choice([0.05, 0.3, 0.55, 0.8]), np.float32) * rng.uniform(0.9, 1.1)
+    hue = rng.random()
+    rgb = np.clip(np.abs(((hue * 6 + np.array([0, 4, 2])) % 6) - 3) - 1, 0, 1)
+    return (0.1 + 0.7 * rgb * rng.uniform(0.6, 1.0)).astype(np.float32)
+
+
+def draw_scene(rng: np.random.Generator, size: int, is_day: bool, air_c: float) -> tuple[Canvas, dict]:
+    """Draw one street scene; returns the canvas and the scene parameters (sky °C, horizon, ...)."""
+    c = Canvas(size)
+    sun = 1.0 if is_day else 0.0
+    horizon = rng.uniform(0.3, 0.5)
+    sky_zenith_c = max(air_c - rng.uniform(25, 45), -38.0)  # clear sky is far colder than the air
+    sky_c = sky_zenith_c + (air_c - 3 - sky_zenith_c) * np.clip(c.yy / horizon, 0, 1) ** 3
+    sky_rgb = (np.stack([0.35 + 0.4 * c.yy, 0.55 + 0.3 * c.yy, 0.95 + 0 * c.yy], -1) if is_day
+               else np.stack([0.02 + 0 * c.yy, 0.025 + 0 * c.yy, 0.06 + 0.04 * c.yy], -1))
+    c.paint(np.ones_like(c.faces_sky), "sky", sky_c, sky_rgb)
+
+    _draw_buildings(c, rng, horizon, air_c, sun)
+    _draw_ground(c, rng, horizon, air_c, sun)
+    objects = []
+    for _ in range(rng.integers(1, 4)):
+        objects.append(("car", rng.uniform(horizon + 0.12, 1.05)))
+    for _ in range(rng.integers(0, 4)):
+        objects.append(("person", rng.uniform(horizon + 0.1, 1.1)))
+    if rng.random() < 0.5:
+        objects.append(("pole", rng.uniform(horizon + 0.05, 0.9)))
+    for kind, foot_y in sorted(objects, key=lambda o: o[1]):  # far (small y) first
+        scale = (foot_y - horizon) / (1.0 - horizon)
+        x = rng.uniform(-0.1, 1.1)
+        {"car": _draw_car, "person": _draw_person, "pole": _draw_pole}[kind](
+            c, rng, x, foot_y, scale, air_c, sun)
+    params = {"horizon": float(horizon), "sky_zenith_c": float(sky_zenith_c), "air_c": float(air_c),
+              "is_day": bool(is_day)}
+    return c, params
+
+
+def _draw_buildings(c: Canvas, rng, horizon, air_c, sun):
+    x = rng.uniform(-0.2, 0.0)
+    while x < 1.0:
+        width = rng.uniform(0.15, 0.45)
+        top = horizon - rng.uniform(0.05, horizon * 0.9)
+        wall = c.rect(x, top, x + width, horizon + 0.01)
+        wall_rgb = random_colour(rng) * 0.6 + 0.25
+        wall_c = air_c + rng.uniform(0.5, 2.0) + 4.0 * sun * rng.random() + 0.8 * smooth_noise(rng, wall.shape)
+        c.paint(wall, "concrete", wall_c, wall_rgb)
+        # Windows: warm interior leaks through the glass at night, lit ones glow in RGB.
+        step = rng.uniform(0.04, 0.08)
+        glass_c = air_c + (1.0 if sun else rng.uniform(3.0, 6.0))
+        for wy in np.arange(top + step / 2, horizon - step / 2, step):
+            for wx in np.arange(x + step / 2, x + width - step / 2, step):
+                win = c.rect(wx, wy, wx + step * 0.5, wy + step * 0.55)
+                lit = (not sun) and rng.random() < 0.35
+                c.paint(win, "glass", glass_c + (2.0 if lit else 0.0),
+                        (0.1, 0.12, 0.16), emission=(1.0, 0.8, 0.4) if lit else None)
+        x += width + rng.uniform(0.0, 0.1)
+
+
+def _draw_ground(c: Canvas, rng, horizon, air_c, sun):
+    below = c.yy >= horizon
+    verge_c = air_c + rng.uniform(-1.0, 1.5) + 0.8 * smooth_noise(rng, below.shape)
+    grass_rgb = np.array([0.12, 0.35, 0.08], np.float32) * rng.uniform(0.7, 1.3)
+    c.paint(below, "vegetation", verge_c, grass_rgb, faces_sky=True)
+    depth = np.clip((c.yy - horizon) / (1.0 - horizon), 0.0, 1.0)  # 0 at the horizon, 1 at the bottom
+    vx = rng.uniform(0.3, 0.7)
+    half = rng.uniform(0.35, 0.7)
+    walk = below & (np.abs(c.xx - vx) <= depth * (half + 0.2))
+    c.paint(walk, "concrete", air_c + 2.0 + 7.0 * sun + 0.5 * smooth_noise(rng, walk.shape),
+            (0.55, 0.53, 0.5), faces_sky=True)
+    road = below & (np.abs(c.xx - vx) <= depth * half)
+    road_c = air_c + rng.uniform(2.0, 4.0) + sun * rng.uniform(8.0, 16.0) + smooth_noise(rng, road.shape)
+    c.paint(road, "asphalt", road_c, (0.16, 0.16, 0.17), faces_sky=True)
+    # Dashed centre line: white paint reflects sunlight, so it stays cooler than the asphalt by day.
+    dash = road & (np.abs(c.xx - vx) <= depth * 0.015 + 0.002) & (np.sin(40.0 / (depth + 0.2)) > 0)
+    c.paint(dash, "asphalt", road_c - 4.0 * sun - 0.5, (0.8, 0.8, 0.75), faces_sky=True)
+
+
+def _draw_car(c: Canvas, rng, x, foot_y, scale, air_c, sun):
+    w, h = 0.55 * scale, 0.3 * scale
+    driven = rng.random() < 0.6
+    paint = random_colour(rng)
+    body_c = air_c + 3.0 * sun
+    body = c.rect(x - w / 2, foot_y - 0.75 * h, x + w / 2, foot_y - 0.15 * h)
+    c.paint(body, "paint", body_c, paint)
+    cabin = c.rect(x - 0.3 * w, foot_y - h, x + 0.3 * w, foot_y - 0.72 * h)
+    c.paint(cabin, "paint", body_c, paint)
+    for side in (-1, 1):  # side windows
+        win = c.rect(x + side * 0.27 * w - 0.12 * w, foot_y - 0.95 * h, x + side * 0.27 * w + 0.12 * w,
+                     foot_y - 0.75 * h)
+        c.paint(win, "glass", air_c + 1.0, (0.08, 0.1, 0.13))
+    # The engine end of a driven car is hot; it sits at a random end, as a car seen from the side.
+    front = rng.choice([-1, 1])
+    hood = body & (((c.xx - x) * front) > 0.2 * w)
+    c.paint(hood, "paint", body_c + (rng.uniform(15, 35) if driven else 0.0), paint)
+    lamp = c.rect(x + front * 0.46 * w - 0.04 * w, foot_y - 0.6 * h, x + front * 0.46 * w + 0.04 * w,
+                  foot_y - 0.48 * h)
+    on = driven and not sun
+    c.paint(lamp, "glass", body_c + (12.0 if on else 0.0), (0.9, 0.9, 0.8),
+            emission=(1.0, 1.0, 0.9) if on else None)
+    for side in (-1, 1):
+        tyre = c.ellipse(x + side * 0.32 * w, foot_y - 0.12 * h, 0.1 * w, 0.14 * h)
+        c.paint(tyre, "rubber", air_c + (rng.uniform(8, 15) if driven else 0.5 * sun), (0.04, 0.04, 0.04))
+    shadow = c.ellipse(x, foot_y, 0.55 * w, 0.06 * h) & (c.material == MATERIAL_ID["asphalt"])
+    c.celsius[shadow] -= 6.0 * sun  # shaded asphalt is cooler by day
+    c.albedo[shadow] *= 1.0 - 0.6 * sun
+
+
+def _draw_person(c: Canvas, rng, x, foot_y, scale, air_c, sun):
+    h = 0.55 * scale
+    w = 0.14 * h / 0.55 * 0.55 + 0.08 * scale
+    skin_c = rng.uniform(32.0, 35.5)
+    clothes_c = air_c + (skin_c - air_c) * rng.uniform(0.3, 0.6)
+    skin_rgb = np.array([0.85, 0.62, 0.5], np.float32) * rng.uniform(0.35, 1.0)
+    legs = c.rect(x - 0.22 * w, foot_y - 0.48 * h, x + 0.22 * w, foot_y)
+    c.paint(legs, "clothing", clothes_c, random_colour(rng))
+    torso = c.ellipse(x, foot_y - 0.64 * h, 0.33 * w, 0.2 * h)
+    c.paint(torso, "clothing", clothes_c + 1.0, random_colour(rng))
+    for side in (-1, 1):
+        hand = c.ellipse(x + side * 0.36 * w, foot_y - 0.47 * h, 0.06 * w, 0.05 * h)
+        c.paint(hand, "skin", skin_c - 2.0, skin_rgb)
+    head = c.ellipse(x, foot_y - 0.9 * h, 0.16 * w, 0.09 * h)
+    c.paint(head, "skin", skin_c, skin_rgb)
+    shadow = c.ellipse(x + 0.1 * w, foot_y, 0.5 * w, 0.03 * h) & (c.material == MATERIAL_ID["asphalt"])
+    c.celsius[shadow] -= 4.0 * sun
+    c.albedo[shadow] *= 1.0 - 0.5 * sun
+
+
+def _draw_pole(c: Canvas, rng, x, foot_y, scale, air_c, sun):
+    """A polished aluminium pole: low emissivity, so the camera sees the reflected cold sky."""
+    h, w = 0.9 * scale + 0.1, 0.015 + 0.01 * scale
+    pole = c.rect(x - w / 2, foot_y - h, x + w / 2, foot_y)
+    c.paint(pole, "aluminium", air_c + 2.0 * sun, (0.75, 0.76, 0.78))
+    lamp_on = not sun
+    lamp = c.ellipse(x, foot_y - h, 3 * w, 1.2 * w)
+    c.paint(lamp, "glass", air_c + (25.0 if lamp_on else 0.0), (0.9, 0.9, 0.85),
+            emission=(1.0, 0.85, 0.6) if lamp_on else None)
