@@ -1,0 +1,46 @@
+"""Networks and GAN models: U-Net generator, PatchGAN/PixelGAN discriminators, Pix2Pix.
+
+Networks are chosen by name, as in the pix2pix reference (``--netG unet_256``, ``--netD basic``)::
+
+    generator = build_generator("unet_256", in_channels=3, out_channels=1)
+    discriminator = build_discriminator("basic", n_layers=3, in_channels=4)
+    model = Pix2Pix(generator, discriminator)
+    model.compile()  # Adam(2e-4, beta_1=0.5) for both, LSGAN, lambda_l1 = 100
+"""
+
+from thermal_keras.models.patchgan import (
+    DISCRIMINATOR_NAMES,
+    PatchGANGeometry,
+    build_discriminator,
+    patchgan_discriminator,
+    patchgan_geometry,
+    patchgan_layer_specs,
+    patchgan_receptive_field,
+    pixel_discriminator,
+)
+from thermal_keras.models.pix2pix import Pix2Pix, default_gan_optimizer
+from thermal_keras.models.unet import (
+    GENERATOR_NAMES,
+    build_generator,
+    check_generator_input_size,
+    generator_size_multiple,
+    unet_generator,
+)
+
+__all__ = [
+    "DISCRIMINATOR_NAMES",
+    "GENERATOR_NAMES",
+    "PatchGANGeometry",
+    "Pix2Pix",
+    "build_discriminator",
+    "build_generator",
+    "check_generator_input_size",
+    "default_gan_optimizer",
+    "generator_size_multiple",
+    "patchgan_discriminator",
+    "patchgan_geometry",
+    "patchgan_layer_specs",
+    "patchgan_receptive_field",
+    "pixel_discriminator",
+    "unet_generator",
+]
