@@ -1,0 +1,13 @@
+"""Training support: learning-rate schedules, full-state checkpoints and monitoring callbacks."""
+
+from thermal_keras.training.callbacks import CheckpointCallback, SampleGridCallback
+from thermal_keras.training.checkpoint import CheckpointMismatchError, TrainingCheckpoint
+from thermal_keras.training.schedules import LinearDecay
+
+__all__ = [
+    "CheckpointCallback",
+    "CheckpointMismatchError",
+    "LinearDecay",
+    "SampleGridCallback",
+    "TrainingCheckpoint",
+]
