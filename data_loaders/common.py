@@ -1,8 +1,16 @@
-"""What every loader returns: paired file lists plus how each side is stored."""
+"""What every loader returns (paired file lists plus how each side is stored), and the helpers the
+loaders share: folder checks, listing and pairing by name, reading image headers and pixels, and the
+``dataset.json`` spec file."""
 
 from __future__ import annotations
 
+import json
+import os
+import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
 
 
 class DatasetError(ValueError):
@@ -86,3 +94,277 @@ class PairedFiles:
             aligned=self.aligned,
             extras=dict(self.extras),
         )
+
+
+# --- Folders, listing and pairing -------------------------------------------------------------
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+TIFF_EXTENSIONS = (".tif", ".tiff")
+DATASET_SPEC_FILE = "dataset.json"
+
+
+class UnpairedFilesWarning(UserWarning):
+    """Files were left out because the other side has no file with the same name."""
+
+
+def require_dir(path, what: str = "folder") -> Path:
+    """``path`` as a :class:`~pathlib.Path`; :class:`DatasetError` naming it when it is not a folder."""
+    path = Path(path)
+    if not path.exists():
+        near = sorted(p.name for p in path.parent.iterdir() if p.is_dir()) if path.parent.is_dir() else []
+        beside = f" (beside it: {', '.join(near[:10])})" if near else ""
+        raise DatasetError(f"{path}: {what} not found{beside}")
+    if not path.is_dir():
+        raise DatasetError(f"{path}: {what} is not a folder")
+    return path
+
+
+def list_images(directory, extensions=IMAGE_EXTENSIONS, what: str = "folder") -> list[Path]:
+    """Image files directly in ``directory`` with one of ``extensions`` (any case), sorted by name.
+
+    Raises :class:`DatasetError` when the folder is missing or holds no such file.
+    """
+    directory = require_dir(directory, what)
+    wanted = tuple(e.lower() for e in extensions)
+    found = sorted(p for p in directory.iterdir()
+                   if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in wanted)
+    if not found:
+        raise DatasetError(f"{directory}: {what} holds no images ({', '.join(wanted)})")
+    return found
+
+
+def _by_stem(paths: list[Path]) -> dict[str, Path]:
+    stems: dict[str, Path] = {}
+    for path in paths:
+        if path.stem in stems:
+            raise DatasetError(f"{path}: two files share the name {path.stem!r} "
+                               f"({stems[path.stem].name} and {path.name}); keep one")
+        stems[path.stem] = path
+    return stems
+
+
+def _unpaired_lines(missing: list[Path], other_dir: Path, limit: int = 5) -> list[str]:
+    return [f"{p} has no partner named {p.stem}.* in {other_dir}" for p in missing[:limit]]
+
+
+def pair_by_stem(a_dir, b_dir, *, a_extensions=IMAGE_EXTENSIONS, b_extensions=IMAGE_EXTENSIONS,
+                 on_unpaired: str = "error", source: str = "") -> tuple[list[str], list[str]]:
+    """Pair the images of two folders by file name without extension (``x.jpg`` with ``x.tiff``).
+
+    Args:
+        a_dir, b_dir: the two folders; both must exist and hold images.
+        a_extensions, b_extensions: which files count as images on each side.
+        on_unpaired: ``"error"`` raises :class:`DatasetError` naming the unpaired files of both
+            sides; ``"skip"`` leaves them out with an :class:`UnpairedFilesWarning` saying how many
+            and naming a few.
+        source: a label for messages (the dataset's name).
+
+    Returns:
+        ``(a_paths, b_paths)``: lists of path strings sorted by name, ``a_paths[i]`` pairs ``b_paths[i]``.
+    """
+    if on_unpaired not in ("error", "skip"):
+        raise ValueError(f"on_unpaired must be 'error' or 'skip', got {on_unpaired!r}")
+    a_dir, b_dir = Path(a_dir), Path(b_dir)
+    a_stems = _by_stem(list_images(a_dir, a_extensions, "A folder"))
+    b_stems = _by_stem(list_images(b_dir, b_extensions, "B folder"))
+    only_a = [a_stems[s] for s in sorted(a_stems.keys() - b_stems.keys())]
+    only_b = [b_stems[s] for s in sorted(b_stems.keys() - a_stems.keys())]
+    if only_a or only_b:
+        lines = _unpaired_lines(only_a, b_dir) + _unpaired_lines(only_b, a_dir)
+        summary = (f"{source + ': ' if source else ''}{len(only_a)} file(s) in {a_dir} and {len(only_b)} "
+                   f"file(s) in {b_dir} have no partner with the same name")
+        if on_unpaired == "error":
+            raise DatasetError(summary + ":\n  " + "\n  ".join(lines))
+        warnings.warn(summary + "; skipped, e.g.:\n  " + "\n  ".join(lines), UnpairedFilesWarning,
+                      stacklevel=2)
+    common = sorted(a_stems.keys() & b_stems.keys())
+    if not common:
+        raise DatasetError(f"{source + ': ' if source else ''}no file in {a_dir} has a partner in {b_dir}")
+    return [str(a_stems[s]) for s in common], [str(b_stems[s]) for s in common]
+
+
+# --- Reading image files (headers and full decodes) -------------------------------------------
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What an image file's header says: size, channels and bits per sample (``None``: unsupported)."""
+
+    path: str
+    width: int
+    height: int
+    channels: int
+    bit_depth: int | None
+    sample_type: str
+
+
+_PIL_MODES = {  # mode -> (channels, bits per sample)
+    "1": (1, 8), "L": (1, 8), "P": (3, 8), "LA": (2, 8), "RGB": (3, 8), "YCbCr": (3, 8),
+    "RGBA": (4, 8), "I;16": (1, 16), "I;16L": (1, 16), "I;16B": (1, 16), "I;16N": (1, 16),
+}
+_PNG_COLOUR_CHANNELS = {0: 1, 2: 3, 3: 3, 4: 2, 6: 4}
+
+
+def is_tiff(path) -> bool:
+    return Path(path).suffix.lower() in TIFF_EXTENSIONS
+
+
+def _tiff_info(path: Path) -> ImageInfo:
+    import tifffile
+
+    with tifffile.TiffFile(path) as tif:
+        series = tif.series[0]
+        shape, dtype = tuple(series.shape), np.dtype(series.dtype)
+    if len(shape) == 3 and shape[0] in (3, 4) and shape[2] not in (1, 3, 4):
+        shape = shape[1:] + shape[:1]  # planar (C, H, W) -> (H, W, C)
+    if len(shape) not in (2, 3):
+        raise DatasetError(f"{path}: TIFF of shape {shape}; expected one (H, W) or (H, W, C) image")
+    channels = shape[2] if len(shape) == 3 else 1
+    bits = {np.dtype(np.uint8): 8, np.dtype(np.uint16): 16}.get(dtype)
+    return ImageInfo(str(path), shape[1], shape[0], channels, bits, dtype.name)
+
+
+def _pil_info(path: Path) -> ImageInfo:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        mode, (width, height), kind = image.mode, image.size, image.format
+    channels, bits = _PIL_MODES.get(mode, (len(mode), None))
+    if kind == "PNG":  # Pillow reads 16-bit colour PNGs as 8-bit: trust the header instead
+        with open(path, "rb") as f:
+            header = f.read(26)
+        bits = 16 if header[24] == 16 else 8
+        channels = _PNG_COLOUR_CHANNELS.get(header[25], channels)
+    return ImageInfo(str(path), width, height, channels, bits, f"{kind} {mode}")
+
+
+def probe_image(path) -> ImageInfo:
+    """Size, channels and bit depth from the file's header (no full decode).
+
+    Raises :class:`DatasetError` naming the file when it is missing or not a readable image.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"{path}: file not found")
+    try:
+        return _tiff_info(path) if is_tiff(path) else _pil_info(path)
+    except DatasetError:
+        raise
+    except Exception as err:  # PIL/tifffile raise many types for corrupt headers
+        raise DatasetError(f"{path}: not a readable image ({type(err).__name__}: {err})") from err
+
+
+def read_image(path) -> np.ndarray:
+    """Decode a whole image file to its stored values: ``(H, W, C)`` uint8 or uint16 as in the file.
+
+    Truncated or corrupt files raise :class:`DatasetError` naming the file. 16-bit colour PNGs are
+    not supported here (Pillow would reduce them to 8 bits).
+    """
+    path = Path(path)
+    try:
+        if is_tiff(path):
+            import tifffile
+
+            array = tifffile.imread(path)
+            if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[2] not in (1, 3, 4):
+                array = np.moveaxis(array, 0, -1)
+        else:
+            from PIL import Image
+
+            with Image.open(path) as image:
+                image.load()  # decodes everything: a truncated file fails here
+                if image.mode in ("1", "P"):
+                    image = image.convert("RGBA" if "transparency" in image.info else
+                                          ("L" if image.mode == "1" else "RGB"))
+                array = np.asarray(image)
+    except Exception as err:
+        raise DatasetError(f"{path}: cannot be decoded ({type(err).__name__}: {err})") from err
+    return array[..., None] if array.ndim == 2 else array
+
+
+def is_grey(array: np.ndarray, tolerance_levels: float = 2.0) -> bool:
+    """Whether a ``(H, W, C)`` image is grey: one channel, or colour channels that agree on average
+    within ``tolerance_levels`` of 255 (JPEG chroma noise on grey content stays well below that)."""
+    if array.shape[-1] < 3:
+        return True
+    rgb = array[..., :3].astype(np.float32) * (255.0 / (65535.0 if array.dtype == np.uint16 else 255.0))
+    spread = np.abs(rgb[..., 0] - rgb[..., 1]).mean() + np.abs(rgb[..., 1] - rgb[..., 2]).mean()
+    return bool(spread <= tolerance_levels)
+
+
+def estimate_value_range(paths, percentiles=(0.5, 99.5), max_files: int = 64) -> tuple[float, float]:
+    """``(low, high)`` file values at ``percentiles`` over up to ``max_files`` evenly spaced files.
+
+    For 16-bit thermal counts without a known range ("auto"). Each file adds at most ~65k pixels
+    (a regular subsample), so the estimate costs about one decode a file.
+    """
+    paths = list(paths)
+    if not paths:
+        raise DatasetError("no files to estimate a value range from")
+    picks = sorted(set(np.linspace(0, len(paths) - 1, min(len(paths), max_files)).round().astype(int)))
+    samples = []
+    for i in picks:
+        values = read_image(paths[i])[..., 0]
+        stride = max(1, int(np.sqrt(values.size / 65536)))
+        samples.append(values[::stride, ::stride].ravel())
+    low, high = np.percentile(np.concatenate(samples), percentiles)
+    low, high = float(np.floor(low)), float(np.ceil(high))
+    return (low, high if high > low else low + 1.0)
+
+
+# --- The dataset spec file (dataset.json) ------------------------------------------------------
+
+def spec_to_dict(spec: ImageSpec) -> dict:
+    return {"channels": spec.channels, "bit_depth": spec.bit_depth,
+            "value_range": None if spec.value_range is None else list(spec.value_range),
+            "counts_per_kelvin": spec.counts_per_kelvin}
+
+
+def spec_from_dict(values: dict, where: str = "") -> ImageSpec:
+    """An :class:`ImageSpec` from a dict of its fields; :class:`DatasetError` naming ``where`` if wrong."""
+    try:
+        fields = {k: values[k] for k in ("channels", "bit_depth", "value_range", "counts_per_kelvin")
+                  if values.get(k) is not None}
+        if "value_range" in fields:
+            fields["value_range"] = tuple(float(v) for v in fields["value_range"])
+        return ImageSpec(**{"channels": 1, **fields})
+    except (TypeError, ValueError, KeyError) as err:
+        raise DatasetError(f"{where}: not an image spec ({err}): {values!r}") from err
+
+
+def find_spec_file(root) -> Path | None:
+    """``dataset.json`` in ``root``, else in its parent (a split folder of a dataset), else ``None``."""
+    root = Path(root)
+    for folder in (root, root.parent):
+        if (folder / DATASET_SPEC_FILE).is_file():
+            return folder / DATASET_SPEC_FILE
+    return None
+
+
+def load_target_spec(root) -> ImageSpec | None:
+    """The B (thermal) spec recorded in ``dataset.json`` (see :func:`find_spec_file`), or ``None``.
+
+    Accepted shapes: ``{"b": {<ImageSpec fields>}}`` (what :func:`save_dataset_spec` writes) or
+    ``{"thermal_u16": {"value_range": [low, high], "counts_per_kelvin": k}}`` (the synthetic set's).
+    """
+    path = find_spec_file(root)
+    if path is None:
+        return None
+    try:
+        content = json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise DatasetError(f"{path}: not readable JSON ({err})") from err
+    if isinstance(content, dict) and isinstance(content.get("b"), dict):
+        return spec_from_dict(content["b"], str(path))
+    if isinstance(content, dict) and isinstance(content.get("thermal_u16"), dict):
+        return spec_from_dict({"channels": 1, "bit_depth": 16, **content["thermal_u16"]}, str(path))
+    return None
+
+
+def save_dataset_spec(root, b_spec: ImageSpec, a_spec: ImageSpec = RGB_SPEC, **extra) -> Path:
+    """Write ``root/dataset.json`` with both sides' specs (atomically: temporary name, then rename)."""
+    path = Path(root) / DATASET_SPEC_FILE
+    content = {"a": spec_to_dict(a_spec), "b": spec_to_dict(b_spec), **extra}
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(content, indent=2) + "\n")
+    os.replace(tmp, path)
+    return path
