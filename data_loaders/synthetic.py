@@ -62,7 +62,8 @@ def generate_pairs(n: int, size: int = 64, seed: int = 0, start: int = 0) -> dic
 def render_pair(rng: np.random.Generator, size: int) -> dict[str, np.ndarray]:
     """One scene rendered as RGB and thermal; shapes as in :func:`generate_pairs` without ``n``."""
     is_day = bool(rng.random() < 0.5)
-    air_c = float(rng.uniform(-5.0, 30.0))
+    # Nights are cooler than days: the visible light level says something about the air temperature.
+    air_c = float(rng.uniform(10.0, 30.0) if is_day else rng.uniform(-5.0, 15.0))
     canvas, scene = draw_scene(rng, size, is_day, air_c)
     apparent_c = _thermal_camera(rng, canvas, scene)
     counts = np.clip(physics.celsius_to_counts(apparent_c), *COUNT_RANGE).astype(np.uint16)

@@ -21,7 +21,7 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
     epoch ``k`` at the end of that epoch (step ``(k + 1) * S``) and interpolates linearly
     within it instead of jumping at epoch boundaries. The reference never reaches zero (its last
     epoch runs at ``lr / (n_epochs_decay + 1)``); ``decay_steps = n_epochs_decay * S`` instead
-    makes the final update's rate exactly 0.
+    gives the final update ``lr / decay_steps`` and 0 after it.
 
     Args:
         initial_learning_rate: float > 0, e.g. 2e-4 for pix2pix.
