@@ -9,8 +9,6 @@ import warnings
 
 import numpy as np
 import pytest
-import tifffile
-from PIL import Image
 
 from data_loaders.common import (
     DatasetError, ImageSpec, UnpairedFilesWarning, estimate_value_range, load_target_spec, pair_by_stem,
@@ -21,15 +19,7 @@ from data_loaders.flir_v2 import MAP_FILE, flir_v2, flir_v2_unpaired
 from data_loaders.llvip import llvip
 from data_loaders.paired import paired_folder
 from data_loaders.validate import validate_pairs
-
-
-def save(path, array, **kwargs):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix in (".tif", ".tiff"):
-        tifffile.imwrite(path, array)
-    else:
-        Image.fromarray(array).save(path, **kwargs)
-    return path
+from image_files import save
 
 
 def rgb(seed, h=24, w=32):

@@ -3,22 +3,13 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-import tifffile
 from PIL import Image
 
 from data_loaders.common import RGB_SPEC, DatasetError, ImageSpec, PairedFiles
 from thermal_keras import data
+from image_files import save
 
 COUNTS_SPEC = ImageSpec(channels=1, bit_depth=16, value_range=(20000, 40000), counts_per_kelvin=100)
-
-
-def save(path, array, **kwargs):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix in (".tif", ".tiff"):
-        tifffile.imwrite(path, array)
-    else:
-        Image.fromarray(array).save(path, **kwargs)
-    return str(path)
 
 
 def registered_pairs(tmp_path, n=6, h=40, w=40, seed=0):

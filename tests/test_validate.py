@@ -4,23 +4,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import tifffile
 from PIL import Image
 
 from data_loaders.common import RGB_SPEC, DatasetError, ImageSpec, PairedFiles
 from data_loaders.validate import MAX_LISTED, check_file, validate_pairs
+from image_files import save
 
 THERMAL_16 = ImageSpec(channels=1, bit_depth=16, value_range=(0, 65535))
 THERMAL_8 = ImageSpec(channels=1, bit_depth=8)
-
-
-def save(path, array, **kwargs):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix in (".tif", ".tiff"):
-        tifffile.imwrite(path, array)
-    else:
-        Image.fromarray(array).save(path, **kwargs)
-    return str(path)
 
 
 def rgb(h=32, w=32, seed=0):
