@@ -12,11 +12,18 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from pathlib import Path
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
+
+# Command families in modules of their own. Each has ``register(commands, train_models)`` that adds
+# its sub-parsers (to the top level, or to ``thermal-keras train``) and returns
+# ``{"command": handler}`` or ``{"train:model": handler}``; a handler takes the parsed args and
+# returns the exit code. Modules are imported when the parser is built.
+EXTENSION_MODULES: tuple[str, ...] = ()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,15 +64,22 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--train", type=int, default=200)
     synth.add_argument("--test", type=int, default=40)
     synth.add_argument("--seed", type=int, default=0)
+
+    handlers = {}
+    for module in EXTENSION_MODULES:
+        handlers.update(importlib.import_module(module).register(commands, models))
+    parser.set_defaults(extension_handlers=handlers)
     return parser
 
 
 def main(argv=None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = build_parser().parse_args(argv)
+    handlers = {"demo": _demo, "train:pix2pix": _train, "evaluate": _evaluate, "export": _export,
+                "translate": _translate, "synthetic": _synthetic, **args.extension_handlers}
+    key = f"train:{args.model}" if args.command == "train" else args.command
     try:
-        return {"demo": _demo, "train": _train, "evaluate": _evaluate, "export": _export,
-                "translate": _translate, "synthetic": _synthetic}[args.command](args)
+        return handlers[key](args)
     except (ValueError, FileNotFoundError) as error:  # DatasetError is a ValueError
         print(f"thermal-keras {args.command}: error: {error}", file=sys.stderr)
         return 2

@@ -8,10 +8,10 @@ Networks are chosen by name, as in the pix2pix reference (``--netG unet_256``, `
     model.compile()  # Adam(2e-4, beta_1=0.5) for both, LSGAN, lambda_l1 = 100
 """
 
+from thermal_keras.models.factory import DISCRIMINATORS, GENERATORS, build_discriminator, build_generator
 from thermal_keras.models.patchgan import (
-    DISCRIMINATOR_NAMES,
     PatchGANGeometry,
-    build_discriminator,
+    build_patchgan,
     patchgan_discriminator,
     patchgan_geometry,
     patchgan_layer_specs,
@@ -20,20 +20,21 @@ from thermal_keras.models.patchgan import (
 )
 from thermal_keras.models.pix2pix import Pix2Pix, default_gan_optimizer
 from thermal_keras.models.unet import (
-    GENERATOR_NAMES,
-    build_generator,
+    build_unet,
     check_generator_input_size,
     generator_size_multiple,
     unet_generator,
 )
 
 __all__ = [
-    "DISCRIMINATOR_NAMES",
-    "GENERATOR_NAMES",
+    "DISCRIMINATORS",
+    "GENERATORS",
     "PatchGANGeometry",
     "Pix2Pix",
     "build_discriminator",
     "build_generator",
+    "build_patchgan",
+    "build_unet",
     "check_generator_input_size",
     "default_gan_optimizer",
     "generator_size_multiple",

@@ -30,7 +30,7 @@ from thermal_keras.layers import (
     norm_layer,
 )
 
-DISCRIMINATOR_NAMES = ("basic", "n_layers", "pixel")
+PATCHGAN_NAMES = ("basic", "n_layers", "pixel")
 PATCH_PADDING = 1  # torch padding=1 on every PatchGAN convolution, whatever the kernel size
 
 
@@ -185,18 +185,18 @@ def pixel_discriminator(in_channels=4, ndf=64, norm="batch", name=None):
     return keras.Model(inputs, outputs, name=name or "pixelgan")
 
 
-def build_discriminator(
+def build_patchgan(
     name, in_channels=4, ndf=64, n_layers=3, norm="batch", strides=None, kernel_size=4
 ):
-    """Build a discriminator by name, as the reference's ``--netD`` option does.
+    """Build a PatchGAN or PixelGAN by name (through :func:`thermal_keras.models.build_discriminator`).
 
     Names: "basic" (PatchGAN, n_layers 3, 70x70 receptive field), "n_layers" (PatchGAN with the
     given ``n_layers``, ``strides``, ``kernel_size``), "pixel" (1x1 PixelGAN). ``in_channels`` is the
     channel count of the concatenated (source, target) pair: 4 for RGB -> thermal.
     """
-    if name not in DISCRIMINATOR_NAMES:
+    if name not in PATCHGAN_NAMES:
         raise ValueError(
-            f"unknown discriminator {name!r}; valid names: {', '.join(DISCRIMINATOR_NAMES)}"
+            f"unknown discriminator {name!r}; valid names: {', '.join(PATCHGAN_NAMES)}"
         )
     check_norm_kind(norm)
     if name == "basic" and n_layers != 3:

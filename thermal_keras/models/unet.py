@@ -35,7 +35,7 @@ from thermal_keras.layers import (
 )
 
 UNET_DEPTHS = {"unet_256": 8, "unet_128": 7}
-GENERATOR_NAMES = ("unet_256", "unet_128", "unet")
+UNET_NAMES = ("unet_256", "unet_128", "unet")
 MIN_NUM_DOWNS = 5  # the reference's fixed outer blocks: ngf -> 2ngf -> 4ngf -> 8ngf -> innermost
 FIRST_DROPOUT_LEVEL = 4  # levels 4 .. num_downs-2 are the reference's ngf*8 blocks with dropout
 
@@ -143,8 +143,8 @@ def _deepest_num_downs(image_size):
 
 
 def _resolve_num_downs(name, num_downs, image_size):
-    if name not in GENERATOR_NAMES:
-        raise ValueError(f"unknown generator {name!r}; valid names: {', '.join(GENERATOR_NAMES)}")
+    if name not in UNET_NAMES:
+        raise ValueError(f"unknown generator {name!r}; valid names: {', '.join(UNET_NAMES)}")
     if name in UNET_DEPTHS:
         if num_downs is not None and num_downs != UNET_DEPTHS[name]:
             raise ValueError(
@@ -159,7 +159,7 @@ def _resolve_num_downs(name, num_downs, image_size):
     return num_downs
 
 
-def build_generator(
+def build_unet(
     name,
     in_channels=3,
     out_channels=1,
@@ -169,7 +169,7 @@ def build_generator(
     num_downs=None,
     image_size=None,
 ):
-    """Build a generator by name, as the reference's ``--netG`` option does.
+    """Build a U-Net generator by name (through :func:`thermal_keras.models.build_generator`).
 
     Names: "unet_256" (8 downsamplings), "unet_128" (7), and "unet" (``num_downs`` given, or derived
     from ``image_size`` as the deepest U-Net whose size multiple divides it: 6 for 64 px).
