@@ -25,6 +25,13 @@ demo: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
 
 test: $(VENV)/.installed-test
 	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m pytest tests -q
+	TF_CPP_MIN_LOG_LEVEL=3 THERMAL_KERAS_QUICK=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/ -q
+
+# Re-executes the tutorials in quick mode and stores their outputs (what `make test` compares against).
+notebooks: $(VENV)/.installed-test
+	TF_CPP_MIN_LOG_LEVEL=3 THERMAL_KERAS_QUICK=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 \
+		--ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 
 benchmarks: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
 	$(BIN)/python benchmarks/pipeline_throughput.py
