@@ -116,3 +116,83 @@ def float32_output(activation, name):
 def trainable_param_count(model):
     """Sum of trainable weight sizes: the count PyTorch reports (``count_params()`` adds BN statistics)."""
     return int(sum(math.prod(w.shape) for w in model.trainable_weights))
+
+
+# --- Super-resolution blocks (Swift-SRGAN / SRGAN) ------------------------------------------------
+
+PRELU_ALPHA = 0.25  # torch nn.PReLU's initial slope
+
+
+def prelu(name=None):
+    """Per-channel PReLU shared over H and W with slope 0.25 at start (torch ``nn.PReLU(C)``).
+
+    Keras' ``PReLU`` defaults to one slope per pixel and channel initialised to 0; the references
+    learn one slope a channel.
+    """
+    return layers.PReLU(alpha_initializer=keras.initializers.Constant(PRELU_ALPHA), shared_axes=[1, 2],
+                        name=name)
+
+
+@keras.saving.register_keras_serializable(package="thermal_keras")
+class PixelShuffle(layers.Layer):
+    """Sub-pixel upsampling: ``(N, H, W, C * r²)`` -> ``(N, H * r, W * r, C)`` (``tf.nn.depth_to_space``).
+
+    Channel order is TensorFlow's (``(i * r + j) * C + c`` feeds output channel ``c`` at sub-pixel
+    ``(i, j)``), not torch ``PixelShuffle``'s (``c * r² + i * r + j``): weights ported from torch need
+    their preceding convolution's output channels permuted. Any dtype; no weights.
+    """
+
+    def __init__(self, upscale_factor=2, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(upscale_factor, int) or upscale_factor < 2:
+            raise ValueError(f"upscale_factor must be an int >= 2, got {upscale_factor!r}")
+        self.upscale_factor = upscale_factor
+
+    def call(self, inputs):
+        import tensorflow as tf  # depth_to_space has no keras.ops equivalent
+
+        return tf.nn.depth_to_space(inputs, self.upscale_factor)
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, c = input_shape
+        r = self.upscale_factor
+        if c is not None and c % (r * r):
+            raise ValueError(f"PixelShuffle({r}) needs channels divisible by {r * r}, got {c}")
+        return (n, None if h is None else h * r, None if w is None else w * r,
+                None if c is None else c // (r * r))
+
+    def get_config(self):
+        return {**super().get_config(), "upscale_factor": self.upscale_factor}
+
+
+@keras.saving.register_keras_serializable(package="thermal_keras")
+class DepthwiseSeparableConv2D(layers.Layer):
+    """Depthwise ``k×k`` convolution then pointwise ``1×1`` convolution, each with its own bias.
+
+    The Swift-SRGAN reference's ``SeperableConv2d`` (two torch convolutions, ``groups=in_channels``
+    for the first). Keras' ``SeparableConv2D`` has a single bias after the pointwise step, which
+    would miss the reference's depthwise bias (``in_channels`` parameters per block).
+
+    Input ``(N, H, W, Cin)`` float; output ``(N, H / strides, W / strides, filters)``, "same" padding.
+    """
+
+    def __init__(self, filters, kernel_size=3, strides=1, use_bias=True, **kwargs):
+        super().__init__(**kwargs)
+        self.filters, self.kernel_size, self.strides, self.use_bias = filters, kernel_size, strides, use_bias
+        self.depthwise = layers.DepthwiseConv2D(kernel_size, strides=strides, padding="same",
+                                                use_bias=use_bias, name="depthwise")
+        self.pointwise = layers.Conv2D(filters, 1, use_bias=use_bias, name="pointwise")
+
+    def build(self, input_shape):
+        self.depthwise.build(input_shape)
+        self.pointwise.build(self.depthwise.compute_output_shape(input_shape))
+
+    def call(self, inputs):
+        return self.pointwise(self.depthwise(inputs))
+
+    def compute_output_shape(self, input_shape):
+        return self.pointwise.compute_output_shape(self.depthwise.compute_output_shape(input_shape))
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
+                "strides": self.strides, "use_bias": self.use_bias}
