@@ -15,11 +15,20 @@ GENERATORS = {
     "unet_256": ("thermal_keras.models.unet", "build_unet"),
     "unet_128": ("thermal_keras.models.unet", "build_unet"),
     "unet": ("thermal_keras.models.unet", "build_unet"),
+    "swift_srgan": ("thermal_keras.models.srgan", "build_sr_generator"),
+    "srgan": ("thermal_keras.models.srgan", "build_sr_generator"),
+    "resnet_9blocks": ("thermal_keras.models.resnet", "build_resnet"),
+    "resnet_6blocks": ("thermal_keras.models.resnet", "build_resnet"),
+    "resnet": ("thermal_keras.models.resnet", "build_resnet"),
+    "fusiongan": ("thermal_keras.models.fusiongan", "build_fusiongan_generator"),
 }
 DISCRIMINATORS = {
     "basic": ("thermal_keras.models.patchgan", "build_patchgan"),
     "n_layers": ("thermal_keras.models.patchgan", "build_patchgan"),
     "pixel": ("thermal_keras.models.patchgan", "build_patchgan"),
+    "swift_srgan": ("thermal_keras.models.srgan", "build_sr_discriminator"),
+    "srgan": ("thermal_keras.models.srgan", "build_sr_discriminator"),
+    "fusiongan": ("thermal_keras.models.fusiongan", "build_fusiongan_discriminator"),
 }
 
 
