@@ -168,8 +168,8 @@ def test_generator_alone_saves_and_loads_with_identical_outputs(tmp_path):
 
 
 def test_bad_arguments_raise_clear_errors():
-    with pytest.raises(ValueError, match="unet_256, unet_128, unet"):
-        build_generator("resnet_9blocks")
+    with pytest.raises(ValueError, match="unknown generator 'not_a_net'; valid names: unet_256, unet_128, unet"):
+        build_generator("not_a_net")
     with pytest.raises(ValueError, match="num_downs must be >= 5"):
         build_generator("unet", num_downs=4)
     with pytest.raises(ValueError, match="needs num_downs or image_size"):
