@@ -28,6 +28,7 @@ from thermal_keras.datasets import train_and_eval_pairs
 from thermal_keras.models import Pix2Pix, build_discriminator, build_generator
 from thermal_keras.training.callbacks import CheckpointCallback, SampleGridCallback
 from thermal_keras.training.checkpoint import TrainingCheckpoint
+from thermal_keras.training.optimizers import FusedAdam
 from thermal_keras.training.schedules import LinearDecay
 
 
@@ -76,7 +77,7 @@ def compile_pix2pix(model: Pix2Pix, config: Pix2PixConfig, steps_per_epoch: int)
         schedule = config.lr if config.decay_epochs == 0 else LinearDecay(
             config.lr, constant_steps=config.epochs * steps_per_epoch,
             decay_steps=config.decay_epochs * steps_per_epoch)
-        return keras.optimizers.Adam(schedule, beta_1=config.beta_1)
+        return FusedAdam(schedule, beta_1=config.beta_1)
 
     jit = config.jit_compile == "on" or (config.jit_compile == "auto" and has_gpu())
     model.compile(g_optimizer=adam(), d_optimizer=adam(), gan_mode=config.gan_mode,

@@ -35,6 +35,7 @@ from thermal_keras.models.cyclegan import CycleGAN
 from thermal_keras.runs import TrainedRun, _write_config, choose_precision, has_gpu, write_spec
 from thermal_keras.training.callbacks import CheckpointCallback, SampleGridCallback
 from thermal_keras.training.checkpoint import TrainingCheckpoint
+from thermal_keras.training.optimizers import FusedAdam
 from thermal_keras.training.schedules import LinearDecay
 
 
@@ -191,7 +192,7 @@ def compile_cyclegan(model: CycleGAN, config: CycleGANConfig, steps_per_epoch: i
         schedule = config.lr if config.decay_epochs == 0 else LinearDecay(
             config.lr, constant_steps=config.epochs * steps_per_epoch,
             decay_steps=config.decay_epochs * steps_per_epoch)
-        return keras.optimizers.Adam(schedule, beta_1=config.beta_1)
+        return FusedAdam(schedule, beta_1=config.beta_1)
 
     perceptual, self_similarity = feature_losses(config)
     jit = config.jit_compile == "on" or (config.jit_compile == "auto" and has_gpu())

@@ -154,14 +154,15 @@ def build_fusiongan(config: FusionGANConfig):
 
     from thermal_keras.models import FusionGAN, build_discriminator, build_generator
     from thermal_keras.runs import has_gpu
+    from thermal_keras.training.optimizers import FusedAdam
 
     generator = build_generator("fusiongan", filters=tuple(config.ngf * m for m in (8, 4, 2, 1)))
     discriminator = build_discriminator("fusiongan", image_size=config.image_size,
                                         filters=tuple(config.ndf * m for m in (1, 2, 4, 8)))
     model = FusionGAN(generator, discriminator, seed=config.seed)
     jit = config.jit_compile == "on" or (config.jit_compile == "auto" and has_gpu())
-    model.compile(g_optimizer=keras.optimizers.Adam(config.lr, beta_1=config.beta_1),
-                  d_optimizer=keras.optimizers.Adam(config.lr, beta_1=config.beta_1),
+    model.compile(g_optimizer=FusedAdam(config.lr, beta_1=config.beta_1),
+                  d_optimizer=FusedAdam(config.lr, beta_1=config.beta_1),
                   lambda_content=config.lambda_content, xi=config.xi, d_steps=config.d_steps, jit_compile=jit)
     return model
 

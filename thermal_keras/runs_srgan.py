@@ -30,6 +30,7 @@ from thermal_keras.sr_data import downscale_bicubic, skimage_eval_images, sr_dat
 from thermal_keras.sr_inference import default_overlap, upscale_array
 from thermal_keras.training.callbacks import CheckpointCallback
 from thermal_keras.training.checkpoint import TrainingCheckpoint
+from thermal_keras.training.optimizers import FusedAdam
 
 
 @dataclass
@@ -182,7 +183,7 @@ def train_srgan(config: SRGANConfig, callbacks=(), verbose="auto") -> dict:
     jit = config.jit_compile == "on" or (config.jit_compile == "auto" and has_gpu())
     history = {}
 
-    model.compile(keras.optimizers.Adam(config.pretrain_lr), pretrain=True, jit_compile=jit)
+    model.compile(FusedAdam(config.pretrain_lr), pretrain=True, jit_compile=jit)
     pre_ckpt = TrainingCheckpoint(out / "checkpoints" / "pretrain",
                                   {"generator": generator, "g_optimizer": model.g_optimizer})
     history["pretrain"] = _phase(model, dataset, pre_ckpt, config.pretrain_steps, config,
@@ -192,7 +193,7 @@ def train_srgan(config: SRGANConfig, callbacks=(), verbose="auto") -> dict:
     if evaluation is not None and config.gan_steps and config.pretrain_steps:
         reports["pretrained"] = evaluate_against_bicubic(generator, evaluation, config.scale)
     if config.gan_steps:
-        model.compile(keras.optimizers.Adam(config.lr, beta_1=0.9), keras.optimizers.Adam(config.lr, beta_1=0.9),
+        model.compile(FusedAdam(config.lr, beta_1=0.9), FusedAdam(config.lr, beta_1=0.9),
                       pixel_weight=config.pixel_weight, adversarial_weight=config.adversarial_weight,
                       perceptual_weight=config.perceptual_weight, tv_weight=config.tv_weight,
                       perceptual=config.perceptual or None, perceptual_weights=config.perceptual_weights or None,

@@ -27,6 +27,8 @@ import keras
 import tensorflow as tf
 from keras import layers, ops
 
+from thermal_keras.training.optimizers import FusedAdam
+
 GENERATOR_FILTERS = (256, 128, 64, 32)
 GENERATOR_KERNELS = (5, 5, 3, 3)
 DISCRIMINATOR_FILTERS = (32, 64, 128, 256)
@@ -196,8 +198,8 @@ class FusionGAN(keras.Model):
             if not low <= high:
                 raise ValueError(f"{key} must be (low, high) with low <= high, got {(low, high)}")
         super().compile(optimizer=None, **kwargs)
-        g_optimizer = g_optimizer or keras.optimizers.Adam(1e-4, name="g_optimizer")
-        d_optimizer = d_optimizer or keras.optimizers.Adam(1e-4, name="d_optimizer")
+        g_optimizer = g_optimizer or FusedAdam(1e-4, name="g_optimizer")
+        d_optimizer = d_optimizer or FusedAdam(1e-4, name="d_optimizer")
         if g_optimizer is d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two optimizer instances")
         self.g_optimizer, self.d_optimizer = _with_loss_scaling(g_optimizer), _with_loss_scaling(d_optimizer)

@@ -26,13 +26,14 @@ from keras import ops
 
 from thermal_keras.losses import check_gan_mode, gan_loss, l1_loss
 from thermal_keras.models.unet import check_generator_input_size
+from thermal_keras.training.optimizers import FusedAdam
 
 _REJECTED_COMPILE_ARGS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics")
 
 
 def default_gan_optimizer(name):
-    """The pix2pix optimizer: ``Adam(learning_rate=2e-4, beta_1=0.5)``."""
-    return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5, name=name)
+    """The pix2pix optimizer: ``Adam(learning_rate=2e-4, beta_1=0.5)`` (as :class:`FusedAdam`)."""
+    return FusedAdam(learning_rate=2e-4, beta_1=0.5, name=name)
 
 
 def _channels(model, which):

@@ -19,6 +19,7 @@ from keras import ops
 
 from thermal_keras import features
 from thermal_keras.metrics.super_resolution import psnr_y
+from thermal_keras.training.optimizers import FusedAdam
 
 _bce = keras.losses.BinaryCrossentropy(from_logits=True, reduction="sum_over_batch_size")
 
@@ -38,7 +39,7 @@ def perceptual_network(name="mobilenet_v2", weights="imagenet"):
 
 
 def _optimizer(optimizer, default_lr):
-    optimizer = keras.optimizers.get(optimizer) if optimizer is not None else keras.optimizers.Adam(default_lr)
+    optimizer = keras.optimizers.get(optimizer) if optimizer is not None else FusedAdam(default_lr)
     if keras.config.dtype_policy().name == "mixed_float16" and not isinstance(
             optimizer, keras.optimizers.LossScaleOptimizer):
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
