@@ -36,8 +36,13 @@ def _resource_handle(variable):
 class FusedAdam(keras.optimizers.Adam):
     """``keras.optimizers.Adam`` whose dense TensorFlow update is one ``ResourceApplyAdam`` per weight.
 
-    Takes exactly ``keras.optimizers.Adam``'s arguments and serialises the same way.
+    Takes exactly ``keras.optimizers.Adam``'s arguments and serialises the same way. The default
+    name is Adam's ("adam"), so variable paths, and checkpoints of runs trained with Adam, match.
     """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("name", "adam")
+        super().__init__(*args, **kwargs)
 
     def update_step(self, gradient, variable, learning_rate):
         if not _TENSORFLOW or self.amsgrad or isinstance(gradient, tf.IndexedSlices):
