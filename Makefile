@@ -7,7 +7,7 @@ GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
 REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: demo test unit-tests notebooks benchmarks clean
+.PHONY: demo test unit-tests notebooks bench bench-torch clean
 
 $(VENV)/.installed-$(if $(GPU),gpu,cpu): $(REQUIREMENTS) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,9 +33,23 @@ notebooks: $(VENV)/.installed-test
 		--ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 \
 		--ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 
-benchmarks: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
-	$(BIN)/python benchmarks/pipeline_throughput.py
-	$(BIN)/python benchmarks/step_time.py
+$(VENV)/.installed-bench: $(VENV)/.installed-$(if $(GPU),gpu,cpu) requirements-bench.txt
+	$(BIN)/python -m pip install -q -r requirements-bench.txt
+	touch $@
+
+# A small CPU run of every benchmark, printed as one table (about 6 minutes on 2 cores).
+bench: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/bench_table.py --json results/bench.json
+
+# Our pix2pix step beside the same step in PyTorch, which lives in its own venv (never a package dependency).
+TORCH_VENV := .venv-torch
+$(TORCH_VENV)/.installed:
+	test -x $(TORCH_VENV)/bin/python || $(PYTHON) -m venv $(TORCH_VENV)
+	$(TORCH_VENV)/bin/python -m pip install -q torch==2.13.0 numpy
+	touch $@
+
+bench-torch: $(VENV)/.installed-bench $(TORCH_VENV)/.installed
+	$(BIN)/python benchmarks/compare_pytorch.py --torch-python $(TORCH_VENV)/bin/python --json results/compare_pytorch.json
 
 clean:
 	rm -rf results data .pytest_cache

@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # as thermal_keras/__init__.py sets it
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # as the thermal-keras command sets it
 
 from pathlib import Path  # noqa: E402
 
