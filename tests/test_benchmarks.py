@@ -1,0 +1,51 @@
+"""The benchmark scripts run and report what they claim (shapes of the records, not speed: no timed tests)."""
+
+import math
+import sys
+
+import pytest
+
+from conftest import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+
+import bench_table  # noqa: E402
+import inference  # noqa: E402
+import train_step  # noqa: E402
+
+
+def _positive(value):
+    return isinstance(value, float) and math.isfinite(value) and value > 0
+
+
+@pytest.mark.parametrize("name, size", [("pix2pix", 32), ("swift_srgan", 32)])
+def test_train_step_record(name, size):
+    record = train_step.time_train_step(name, size, batch=2, steps=2, warmup=0, small=True)
+    assert record["model"] == name and record["batch_size"] == 2 and record["precision"] == "float32"
+    assert all(_positive(record[key]) for key in ("first_call_s", "median_s", "min_s", "max_s"))
+    assert record["min_s"] <= record["median_s"] <= record["max_s"]
+    assert record["images_per_s"] == pytest.approx(2 / record["median_s"])
+
+
+def test_inference_times_an_exported_model(tmp_path):
+    path = inference.export("swift_srgan", tmp_path)
+    record = inference.time_serving(path, batch=2, side=16, runs=2)
+    assert record["batch_size"] == 2 and record["input_side"] == 16
+    assert _positive(record["median_s"]) and record["images_per_s"] == pytest.approx(2 / record["median_s"])
+
+
+def test_bench_table_rows_cover_every_record():
+    step = {"model": "pix2pix", "image_size": 128, "batch_size": 1, "median_s": 0.5, "images_per_s": 2.0}
+    policies = [{"precision": p, "xla": x, "median_s": t} for p, x, t in
+                (("float32", False, 0.1), ("float32", True, 0.15), ("mixed_float16", False, 0.4))]
+    pipeline = {"steps_per_epoch": 10, "epoch_in_memory_s": 1.0, "epoch_pipeline_first_s": 1.2,
+                "epoch_pipeline_later_s": 1.01, "epoch_cv2_loop_s": 1.1, "step_images_per_s": 10.0,
+                "pipeline_uncached_images_per_s": 100.0, "pipeline_cached_images_per_s": 900.0,
+                "cv2_loop_images_per_s": 300.0}
+    serving = {"model": "unet_256", "input_side": 256, "batch_size": 8, "images_per_s": 12.0}
+    rows = bench_table.table_rows({"records": [step]}, {"records": policies}, {"result": pipeline},
+                                  {"records": [serving]})
+    text = "\n".join(" | ".join(row) for row in rows)
+    assert "4.00x float32 XLA off" in text and "1.50x float32 XLA off" in text
+    assert "+20.0%" in text and "+1.0%" in text and "90.0x the step" in text
+    assert "12.00 img/s" in text and len(rows) == 1 + 3 + 4 + 1 + 3 + 1
