@@ -4,6 +4,7 @@ Examples::
 
     thermal-keras demo
     thermal-keras train pix2pix --data /data/FLIR_ADAS_1_3 --layout flir_v1 --thermal 8bit
+    thermal-keras train pix2pix --strategy mirrored --batch-size 8    # every local GPU
     thermal-keras evaluate --run results/pix2pix
     thermal-keras evaluate --real thermal_test/ --fake generated/ --json scores.json
     thermal-keras export --run results/pix2pix --out exported/rgb2thermal
@@ -17,6 +18,11 @@ import importlib
 import os
 import sys
 from pathlib import Path
+
+# TensorFlow turns its oneDNN CPU kernels on by itself only on AVX-512 Intel CPUs; elsewhere (AMD here)
+# they made the 256² pix2pix step 27% faster (benchmarks/README.md). This module loads before TensorFlow;
+# TF_ENABLE_ONEDNN_OPTS=0 keeps TensorFlow's own choice.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 
@@ -110,6 +116,9 @@ def _train(args) -> int:
 
     config = config_module.from_args(args)
     run = train_pix2pix(config)
+    if not run.is_chief:  # another worker of a multi-worker run: the chief writes the files
+        print(f"trained to epoch {config.total_epochs} (non-chief worker: nothing written)")
+        return 0
     path = save_keras(run.model.generator, run.output_dir / "generator.keras")
     print(f"trained to epoch {config.total_epochs}; generator saved to {path}")
     return 0

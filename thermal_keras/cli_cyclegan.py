@@ -40,6 +40,9 @@ def train_cyclegan_command(args) -> int:
 
     config = config_from_args(args)  # option errors (e.g. --lambda-supervised without --paired) stop here
     run = train_cyclegan(config)
+    if not run.is_chief:  # another worker of a multi-worker run: the chief writes the files
+        print(f"trained to epoch {config.total_epochs} (non-chief worker: nothing written)")
+        return 0
     path = save_keras(run.model.generator_ab, run.output_dir / "generator.keras")
     print(f"trained to epoch {config.total_epochs}; RGB -> thermal generator saved to {path}")
     if run.eval_files is not None:

@@ -95,6 +95,9 @@ def train_fusiongan_command(args) -> int:
 
     config = config_module.from_args(args, FusionGANConfig)
     run = train_fusiongan(config)
+    if not run.is_chief:  # another worker of a multi-worker run: the chief writes the files
+        print(f"trained to epoch {config.epochs} (non-chief worker: nothing written)")
+        return 0
     path = save_keras(run.model.generator, run.output_dir / "generator.keras")
     print(f"trained to epoch {config.epochs}; generator saved to {path}")
     if run.eval_files is not None:

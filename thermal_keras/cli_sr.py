@@ -116,6 +116,11 @@ def _train_srgan(args) -> int:
 
     config = config_module.from_args(args, SRGANConfig)
     result = train_srgan(config)
+    from thermal_keras.distribute import is_chief
+
+    if not is_chief(result["strategy"]):  # another worker of a multi-worker run: the chief writes
+        print("trained (non-chief worker: nothing written)")
+        return 0
     if result["pretrained_report"] is not None:
         print("after pre-training (pixel MSE only):")
         print(format_sr_report(result["pretrained_report"]))

@@ -13,8 +13,40 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+# Shared by every training config (pix2pix, CycleGAN, SRGAN, FusionGAN) and so by the CLI.
+PRECISION_SETTINGS = ("auto", "float32", "mixed_float16", "mixed_bfloat16", "on", "off")
+JIT_SETTINGS = ("auto", "on", "off")
+STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
+
+
 def _opt(default, help_text, **extra):
     return field(default=default, metadata={"help": help_text, **extra})
+
+
+def precision_option():
+    """The ``mixed_precision`` field (see :func:`thermal_keras.precision.choose_precision`)."""
+    return _opt("auto", "compute dtype policy: auto (mixed_float16 on a GPU, mixed_bfloat16 on a TPU, "
+                "float32 on a CPU), float32, mixed_float16, mixed_bfloat16; on/off mean "
+                "mixed_float16/float32", choices=PRECISION_SETTINGS)
+
+
+def jit_option():
+    """The ``jit_compile`` field (see :func:`thermal_keras.precision.choose_jit_compile`)."""
+    return _opt("auto", "XLA: auto (on with one GPU, off under a multi-replica strategy), on, off",
+                choices=JIT_SETTINGS)
+
+
+def strategy_option():
+    """The ``strategy`` field (see :func:`thermal_keras.distribute.make_strategy`)."""
+    return _opt("default", "tf.distribute strategy: default (one device), mirrored (all local GPUs; "
+                "all logical CPUs without a GPU), multi_worker (machines listed in TF_CONFIG), tpu; "
+                "batch_size is the global batch, split across replicas", choices=STRATEGIES)
+
+
+def tpu_option():
+    """The ``tpu`` field: the TPU address for ``strategy="tpu"``."""
+    return _opt("", "TPU for --strategy tpu: '' (TPU_NAME or the runtime's default), 'local' (TPU VM) "
+                "or grpc://host:port")
 
 
 @dataclass
@@ -43,14 +75,15 @@ class Pix2PixConfig:
     lambda_l1: float = _opt(100.0, "weight of the L1 loss")
     lr: float = _opt(2e-4, "initial Adam learning rate for both networks")
     beta_1: float = _opt(0.5, "Adam beta_1")
-    batch_size: int = _opt(1, "batch size")
+    batch_size: int = _opt(1, "global batch size (split across replicas under a strategy)")
     epochs: int = _opt(100, "epochs at the initial learning rate")
     decay_epochs: int = _opt(100, "further epochs with the learning rate decaying linearly to zero")
     steps_per_epoch: int = _opt(0, "steps per epoch (0: one pass over the training pairs)")
     seed: int = _opt(0, "seed for weights, data order and augmentation")
-    mixed_precision: str = _opt("auto", "mixed_float16 compute: auto (on with a GPU), on, off",
-                                choices=("auto", "on", "off"))
-    jit_compile: str = _opt("auto", "XLA: auto (on with a GPU), on, off", choices=("auto", "on", "off"))
+    mixed_precision: str = precision_option()
+    jit_compile: str = jit_option()
+    strategy: str = strategy_option()
+    tpu: str = tpu_option()
     output_dir: str = _opt("results/pix2pix", "run folder: checkpoints, samples, logs, exported models")
     checkpoint_every: int = _opt(1, "epochs between full-state checkpoints")
     sample_every: int = _opt(200, "steps between sample grids (PNG + TensorBoard)")

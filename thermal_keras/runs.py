@@ -8,6 +8,11 @@ last checkpoint with the step counter, learning-rate schedule, RNG states and da
 Run folder::
 
     config.json   log.csv   checkpoints/   samples/step_000200.png   logs/ (TensorBoard)
+
+``config.strategy`` spreads training over devices or machines (:mod:`thermal_keras.distribute`):
+networks and optimizers are built inside the strategy's scope, ``config.batch_size`` is the global
+batch, and only the chief process writes into the run folder. Under ``multi_worker`` every worker
+reads the checkpoint to resume from, so ``output_dir`` must be storage they all see.
 """
 
 from __future__ import annotations
@@ -25,7 +30,10 @@ import tensorflow as tf
 from thermal_keras import data
 from thermal_keras.config import Pix2PixConfig
 from thermal_keras.datasets import train_and_eval_pairs
+from thermal_keras.distribute import (check_global_batch, check_same_on_every_worker, is_chief, make_strategy,
+                                      shard_by_data)
 from thermal_keras.models import Pix2Pix, build_discriminator, build_generator
+from thermal_keras.precision import apply_precision, choose_jit_compile, choose_precision, has_gpu  # noqa: F401
 from thermal_keras.training.callbacks import CheckpointCallback, SampleGridCallback
 from thermal_keras.training.checkpoint import TrainingCheckpoint
 from thermal_keras.training.optimizers import FusedAdam
@@ -43,16 +51,32 @@ class TrainedRun:
     history: dict
     initial_epoch: int
     steps_per_epoch: int
+    strategy: object = None  # the tf.distribute.Strategy it trained under
+
+    @property
+    def is_chief(self) -> bool:
+        """Whether this process wrote the run folder (false on non-chief multi-worker processes)."""
+        return is_chief(self.strategy)
 
 
-def has_gpu() -> bool:
-    return bool(tf.config.list_physical_devices("GPU"))
+def start_run(config) -> tf.distribute.Strategy:
+    """The set-up every training entry point shares, before any other work: the strategy of
+    ``config.strategy`` (first: multi-worker set-up must precede other TensorFlow work), the global
+    batch check, the seed, and the dtype policy of ``config.mixed_precision``."""
+    strategy = make_strategy(config.strategy, config.tpu)
+    check_global_batch(config.batch_size, strategy)
+    keras.utils.set_random_seed(config.seed)
+    apply_precision(config.mixed_precision, strategy)
+    return strategy
 
 
-def choose_precision(setting: str) -> str:
-    """``mixed_float16`` on a GPU (or when forced), float32 on a CPU, where mixed precision is slower."""
-    on = setting == "on" or (setting == "auto" and has_gpu())
-    return "mixed_float16" if on else "float32"
+def restored_epoch(checkpoint: TrainingCheckpoint, config, strategy) -> int:
+    """Restore the newest checkpoint when ``config.resume``; returns its epoch (0 without one).
+    Every worker restores; they must all have found the same checkpoint."""
+    state = checkpoint.restore() if config.resume else None
+    epoch = int(state["epoch"]) if state else 0
+    check_same_on_every_worker(epoch, strategy, f"the epoch to resume from in {checkpoint.directory}")
+    return epoch
 
 
 def build_pix2pix(config: Pix2PixConfig, in_channels: int = 3, out_channels: int = 1) -> Pix2Pix:
@@ -72,60 +96,70 @@ def build_pix2pix(config: Pix2PixConfig, in_channels: int = 3, out_channels: int
 
 
 def compile_pix2pix(model: Pix2Pix, config: Pix2PixConfig, steps_per_epoch: int):
-    """Adam for both networks with the constant-then-linear-decay schedule of the reference."""
+    """Adam for both networks with the constant-then-linear-decay schedule of the reference.
+    Call it inside the strategy's scope, where the model was built."""
     def adam():
         schedule = config.lr if config.decay_epochs == 0 else LinearDecay(
             config.lr, constant_steps=config.epochs * steps_per_epoch,
             decay_steps=config.decay_epochs * steps_per_epoch)
         return FusedAdam(schedule, beta_1=config.beta_1)
 
-    jit = config.jit_compile == "on" or (config.jit_compile == "auto" and has_gpu())
     model.compile(g_optimizer=adam(), d_optimizer=adam(), gan_mode=config.gan_mode,
-                  lambda_l1=config.lambda_l1, jit_compile=jit)
+                  lambda_l1=config.lambda_l1, jit_compile=choose_jit_compile(config.jit_compile))
     return model
 
 
 def train_pix2pix(config: Pix2PixConfig, callbacks=(), verbose="auto") -> TrainedRun:
-    """Train (or resume) pix2pix as ``config`` says; see the module docstring for the run folder."""
-    keras.utils.set_random_seed(config.seed)
-    keras.mixed_precision.set_dtype_policy(choose_precision(config.mixed_precision))
+    """Train (or resume) pix2pix as ``config`` says; see the module docstring for the run folder.
+
+    ``callbacks`` run on every process; the run's own writers (checkpoints, samples, CSV log) on the
+    chief only.
+    """
+    strategy = start_run(config)
+    chief = is_chief(strategy)
     train_files, eval_files = train_and_eval_pairs(config)  # raises on bad input before any work
     out = Path(config.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if chief:
+        out.mkdir(parents=True, exist_ok=True)
     steps_per_epoch = config.steps_per_epoch or max(1, len(train_files) // config.batch_size)
-    model = build_pix2pix(config, train_files.a_spec.channels, train_files.b_spec.channels)
-    compile_pix2pix(model, config, steps_per_epoch)
+    with strategy.scope():
+        model = build_pix2pix(config, train_files.a_spec.channels, train_files.b_spec.channels)
+        compile_pix2pix(model, config, steps_per_epoch)
 
     checkpoint = TrainingCheckpoint(out / "checkpoints", {
         "generator": model.generator, "discriminator": model.discriminator,
         "g_optimizer": model.g_optimizer, "d_optimizer": model.d_optimizer})
-    state = checkpoint.restore() if config.resume else None
-    initial_epoch = int(state["epoch"]) if state else 0
-    _write_config(out, config, resumed=state is not None)
-    write_spec(out / "target_spec.json", train_files.b_spec)
+    initial_epoch = restored_epoch(checkpoint, config, strategy)
+    if chief:
+        _write_config(out, config, resumed=initial_epoch > 0)
+        write_spec(out / "target_spec.json", train_files.b_spec)
 
     history = {}
     if initial_epoch < config.total_epochs:
-        train_ds = data.paired_dataset(
+        train_ds = shard_by_data(data.paired_dataset(
             train_files, batch_size=config.batch_size, image_size=config.image_size,
             load_size=config.load_size or None, flip=config.flip, seed=config.seed,
             first_epoch=initial_epoch, num_epochs=config.total_epochs - initial_epoch,
-            steps_per_epoch=steps_per_epoch)
-        preview = eval_files or train_files
-        rgb, thermal = next(iter(data.eval_dataset(preview.subset(range(min(4, len(preview)))),
-                                                   image_size=config.image_size, batch_size=4)))
-        fit_callbacks = [
-            CheckpointCallback(checkpoint, every_n_epochs=config.checkpoint_every),
-            SampleGridCallback(rgb, thermal, out / "samples", every_n_steps=config.sample_every,
-                               log_dir=out / "logs"),
-            keras.callbacks.CSVLogger(str(out / "log.csv"), append=initial_epoch > 0),
-            *callbacks,
-        ]
+            steps_per_epoch=steps_per_epoch))
+        writers = _run_writers(config, checkpoint, eval_files or train_files, initial_epoch) if chief else []
         result = model.fit(train_ds, epochs=config.total_epochs, initial_epoch=initial_epoch,
-                           steps_per_epoch=steps_per_epoch, callbacks=fit_callbacks, verbose=verbose,
+                           steps_per_epoch=steps_per_epoch, callbacks=[*writers, *callbacks], verbose=verbose,
                            shuffle=False)  # the dataset does its own seeded, resumable shuffling
         history = result.history
-    return TrainedRun(model, train_files, eval_files, out, history, initial_epoch, steps_per_epoch)
+    return TrainedRun(model, train_files, eval_files, out, history, initial_epoch, steps_per_epoch, strategy)
+
+
+def _run_writers(config, checkpoint: TrainingCheckpoint, preview, initial_epoch: int) -> list:
+    """The chief's callbacks: full-state checkpoints, sample grids of 4 ``preview`` pairs, CSV log."""
+    out = Path(config.output_dir)
+    rgb, thermal = next(iter(data.eval_dataset(preview.subset(range(min(4, len(preview)))),
+                                               image_size=config.image_size, batch_size=4)))
+    return [
+        CheckpointCallback(checkpoint, every_n_epochs=config.checkpoint_every),
+        SampleGridCallback(rgb, thermal, out / "samples", every_n_steps=config.sample_every,
+                           log_dir=out / "logs"),
+        keras.callbacks.CSVLogger(str(out / "log.csv"), append=initial_epoch > 0),
+    ]
 
 
 def write_spec(path: Path, spec):
@@ -149,7 +183,8 @@ def _write_config(out: Path, config: Pix2PixConfig, resumed: bool):
     path = out / "config.json"
     if resumed and path.exists():
         before = json.loads(path.read_text())
-        changed = {k: (before.get(k), v) for k, v in dataclasses.asdict(config).items() if before.get(k) != v}
+        # Options newer than the run's config.json (e.g. strategy) were not recorded: not a change.
+        changed = {k: (before[k], v) for k, v in dataclasses.asdict(config).items() if k in before and before[k] != v}
         if changed:
             print(f"warning: resuming {out} with changed options (was, now): {changed}")
     tmp = path.with_name(f".config.json.tmp-{os.getpid()}")

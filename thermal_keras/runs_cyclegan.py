@@ -22,18 +22,18 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import keras
 import tensorflow as tf
 
 from data_loaders import PairedFiles
 from thermal_keras import data, features
-from thermal_keras.config import Pix2PixConfig, _opt
+from thermal_keras.config import Pix2PixConfig, _opt, jit_option, precision_option, strategy_option, tpu_option
 from thermal_keras.cyclegan_losses import PerceptualCycleLoss, SelfSimilarityLoss
 from thermal_keras.datasets import train_and_eval_pairs
+from thermal_keras.distribute import is_chief, shard_by_data
 from thermal_keras.models import build_discriminator, build_generator
 from thermal_keras.models.cyclegan import CycleGAN
-from thermal_keras.runs import TrainedRun, _write_config, choose_precision, has_gpu, write_spec
-from thermal_keras.training.callbacks import CheckpointCallback, SampleGridCallback
+from thermal_keras.precision import choose_jit_compile
+from thermal_keras.runs import TrainedRun, _run_writers, _write_config, restored_epoch, start_run, write_spec
 from thermal_keras.training.checkpoint import TrainingCheckpoint
 from thermal_keras.training.optimizers import FusedAdam
 from thermal_keras.training.schedules import LinearDecay
@@ -81,14 +81,15 @@ class CycleGANConfig:
     pool_size: int = _opt(50, "generated images kept per discriminator (0: no history pool)")
     lr: float = _opt(2e-4, "initial Adam learning rate for both optimizers")
     beta_1: float = _opt(0.5, "Adam beta_1")
-    batch_size: int = _opt(1, "batch size")
+    batch_size: int = _opt(1, "global batch size (split across replicas under a strategy)")
     epochs: int = _opt(100, "epochs at the initial learning rate")
     decay_epochs: int = _opt(100, "further epochs with the learning rate decaying linearly to zero")
     steps_per_epoch: int = _opt(0, "steps per epoch (0: one pass over the training images)")
     seed: int = _opt(0, "seed for weights, data order, augmentation and the pools")
-    mixed_precision: str = _opt("auto", "mixed_float16 compute: auto (on with a GPU), on, off",
-                                choices=("auto", "on", "off"))
-    jit_compile: str = _opt("auto", "XLA: auto (on with a GPU), on, off", choices=("auto", "on", "off"))
+    mixed_precision: str = precision_option()
+    jit_compile: str = jit_option()
+    strategy: str = strategy_option()
+    tpu: str = tpu_option()
     output_dir: str = _opt("results/cyclegan", "run folder: checkpoints, samples, logs")
     checkpoint_every: int = _opt(1, "epochs between full-state checkpoints")
     sample_every: int = _opt(200, "steps between sample grids (PNG + TensorBoard)")
@@ -187,7 +188,8 @@ def feature_losses(config: CycleGANConfig):
 
 
 def compile_cyclegan(model: CycleGAN, config: CycleGANConfig, steps_per_epoch: int) -> CycleGAN:
-    """Adam for both optimizers with the constant-then-linear-decay schedule; loss weights from config."""
+    """Adam for both optimizers with the constant-then-linear-decay schedule; loss weights from config.
+    Call it inside the strategy's scope, where the model was built."""
     def adam():
         schedule = config.lr if config.decay_epochs == 0 else LinearDecay(
             config.lr, constant_steps=config.epochs * steps_per_epoch,
@@ -195,12 +197,12 @@ def compile_cyclegan(model: CycleGAN, config: CycleGANConfig, steps_per_epoch: i
         return FusedAdam(schedule, beta_1=config.beta_1)
 
     perceptual, self_similarity = feature_losses(config)
-    jit = config.jit_compile == "on" or (config.jit_compile == "auto" and has_gpu())
     model.compile(g_optimizer=adam(), d_optimizer=adam(), gan_mode=config.gan_mode,
                   lambda_cycle=config.lambda_cycle, lambda_identity=config.lambda_identity, paired=config.paired,
                   lambda_supervised=config.lambda_supervised, perceptual_loss=perceptual,
                   lambda_perceptual=config.perceptual_cycle, self_similarity_loss=self_similarity,
-                  lambda_self_similarity=config.self_similarity, jit_compile=jit)
+                  lambda_self_similarity=config.self_similarity,
+                  jit_compile=choose_jit_compile(config.jit_compile))
     return model
 
 
@@ -208,40 +210,34 @@ def compile_cyclegan(model: CycleGAN, config: CycleGANConfig, steps_per_epoch: i
 
 def train_cyclegan(config: CycleGANConfig, callbacks=(), verbose="auto") -> TrainedRun:
     """Train (or resume) CycleGAN as ``config`` says; returns a :class:`thermal_keras.runs.TrainedRun`
-    whose ``model`` is the :class:`CycleGAN` (``model.generator_ab`` translates RGB -> thermal)."""
+    whose ``model`` is the :class:`CycleGAN` (``model.generator_ab`` translates RGB -> thermal).
+    ``config.strategy`` works as in :func:`thermal_keras.runs.train_pix2pix` (chief-only writes)."""
     if config.perceptual_cycle or config.self_similarity:  # a missing VGG16 file fails before any work
         features.resolve_weights("vgg16", None if config.feature_weights == "random" else config.feature_weights)
-    keras.utils.set_random_seed(config.seed)
-    keras.mixed_precision.set_dtype_policy(choose_precision(config.mixed_precision))
+    strategy = start_run(config)
+    chief = is_chief(strategy)
     train_files, eval_files = train_and_eval_pairs(config)  # raises on bad input before any work
     out = Path(config.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if chief:
+        out.mkdir(parents=True, exist_ok=True)
     steps_per_epoch = config.steps_per_epoch or max(1, len(train_files) // config.batch_size)
-    model = build_cyclegan(config, train_files.a_spec.channels, train_files.b_spec.channels)
-    compile_cyclegan(model, config, steps_per_epoch)
-    model.build_pools(config.image_size)
+    with strategy.scope():
+        model = build_cyclegan(config, train_files.a_spec.channels, train_files.b_spec.channels)
+        compile_cyclegan(model, config, steps_per_epoch)
+        model.build_pools(config.image_size)
 
     checkpoint = TrainingCheckpoint(out / "checkpoints", model.checkpoint_objects())
-    state = checkpoint.restore() if config.resume else None
-    initial_epoch = int(state["epoch"]) if state else 0
-    _write_config(out, config, resumed=state is not None)
-    write_spec(out / "target_spec.json", train_files.b_spec)
+    initial_epoch = restored_epoch(checkpoint, config, strategy)
+    if chief:
+        _write_config(out, config, resumed=initial_epoch > 0)
+        write_spec(out / "target_spec.json", train_files.b_spec)
 
     history = {}
     if initial_epoch < config.total_epochs:
-        train_ds = training_dataset(train_files, config, initial_epoch, steps_per_epoch)
-        preview = eval_files or train_files
-        rgb, thermal = next(iter(data.eval_dataset(preview.subset(range(min(4, len(preview)))),
-                                                   image_size=config.image_size, batch_size=4)))
-        fit_callbacks = [
-            CheckpointCallback(checkpoint, every_n_epochs=config.checkpoint_every),
-            SampleGridCallback(rgb, thermal, out / "samples", every_n_steps=config.sample_every,
-                               log_dir=out / "logs"),
-            keras.callbacks.CSVLogger(str(out / "log.csv"), append=initial_epoch > 0),
-            *callbacks,
-        ]
+        train_ds = shard_by_data(training_dataset(train_files, config, initial_epoch, steps_per_epoch))
+        writers = _run_writers(config, checkpoint, eval_files or train_files, initial_epoch) if chief else []
         result = model.fit(train_ds, epochs=config.total_epochs, initial_epoch=initial_epoch,
-                           steps_per_epoch=steps_per_epoch, callbacks=fit_callbacks, verbose=verbose,
+                           steps_per_epoch=steps_per_epoch, callbacks=[*writers, *callbacks], verbose=verbose,
                            shuffle=False)
         history = result.history
-    return TrainedRun(model, train_files, eval_files, out, history, initial_epoch, steps_per_epoch)
+    return TrainedRun(model, train_files, eval_files, out, history, initial_epoch, steps_per_epoch, strategy)

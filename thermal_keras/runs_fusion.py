@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from thermal_keras.config import _opt
+from thermal_keras.config import _opt, jit_option, precision_option, strategy_option, tpu_option
 from thermal_keras.fusion_baselines import BASELINES, colour_from_visible, rgb_to_ycbcr
 
 LAYOUTS = ("llvip", "tno", "paired")
@@ -47,13 +47,14 @@ class FusionGANConfig:
     d_steps: int = _opt(2, "discriminator updates per generator update")
     lr: float = _opt(1e-4, "Adam learning rate for both networks")
     beta_1: float = _opt(0.9, "Adam beta_1")
-    batch_size: int = _opt(32, "batch size")
+    batch_size: int = _opt(32, "global batch size (split across replicas under a strategy)")
     epochs: int = _opt(10, "epochs")
     steps_per_epoch: int = _opt(0, "steps per epoch (0: one pass over the training pairs)")
     seed: int = _opt(0, "seed for weights, soft labels, data order and augmentation")
-    mixed_precision: str = _opt("auto", "mixed_float16 compute: auto (on with a GPU), on, off",
-                                choices=("auto", "on", "off"))
-    jit_compile: str = _opt("auto", "XLA: auto (on with a GPU), on, off", choices=("auto", "on", "off"))
+    mixed_precision: str = precision_option()
+    jit_compile: str = jit_option()
+    strategy: str = strategy_option()
+    tpu: str = tpu_option()
     output_dir: str = _opt("results/fusiongan", "run folder: checkpoints, logs, generator.keras")
     checkpoint_every: int = _opt(1, "epochs between full-state checkpoints")
     resume: bool = _opt(True, "continue from the last checkpoint in output_dir if there is one")
@@ -146,61 +147,72 @@ class TrainedFusionRun:
     history: dict
     initial_epoch: int
     steps_per_epoch: int
+    strategy: object = None  # the tf.distribute.Strategy it trained under
+
+    @property
+    def is_chief(self) -> bool:
+        """Whether this process wrote the run folder (false on non-chief multi-worker processes)."""
+        from thermal_keras.distribute import is_chief
+
+        return is_chief(self.strategy)
 
 
 def build_fusiongan(config: FusionGANConfig):
-    """Compiled :class:`~thermal_keras.models.FusionGAN` for ``config`` (networks by name)."""
-    import keras
-
+    """Compiled :class:`~thermal_keras.models.FusionGAN` for ``config`` (networks by name); call it
+    inside the training strategy's scope."""
     from thermal_keras.models import FusionGAN, build_discriminator, build_generator
-    from thermal_keras.runs import has_gpu
+    from thermal_keras.precision import choose_jit_compile
     from thermal_keras.training.optimizers import FusedAdam
 
     generator = build_generator("fusiongan", filters=tuple(config.ngf * m for m in (8, 4, 2, 1)))
     discriminator = build_discriminator("fusiongan", image_size=config.image_size,
                                         filters=tuple(config.ndf * m for m in (1, 2, 4, 8)))
     model = FusionGAN(generator, discriminator, seed=config.seed)
-    jit = config.jit_compile == "on" or (config.jit_compile == "auto" and has_gpu())
     model.compile(g_optimizer=FusedAdam(config.lr, beta_1=config.beta_1),
                   d_optimizer=FusedAdam(config.lr, beta_1=config.beta_1),
-                  lambda_content=config.lambda_content, xi=config.xi, d_steps=config.d_steps, jit_compile=jit)
+                  lambda_content=config.lambda_content, xi=config.xi, d_steps=config.d_steps,
+                  jit_compile=choose_jit_compile(config.jit_compile))
     return model
 
 
 def train_fusiongan(config: FusionGANConfig, callbacks=(), verbose="auto") -> TrainedFusionRun:
-    """Train (or resume) FusionGAN as ``config`` says; bad data fails before any training."""
+    """Train (or resume) FusionGAN as ``config`` says; bad data fails before any training.
+    ``config.strategy`` works as in :func:`thermal_keras.runs.train_pix2pix` (chief-only writes)."""
     import keras
 
-    from thermal_keras.runs import choose_precision
+    from thermal_keras.distribute import is_chief, shard_by_data
+    from thermal_keras.runs import restored_epoch, start_run
     from thermal_keras.training.callbacks import CheckpointCallback
     from thermal_keras.training.checkpoint import TrainingCheckpoint
 
-    keras.utils.set_random_seed(config.seed)
-    keras.mixed_precision.set_dtype_policy(choose_precision(config.mixed_precision))
+    strategy = start_run(config)
+    chief = is_chief(strategy)
     train_files, eval_files = fusion_pairs(config)
     out = Path(config.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if chief:
+        out.mkdir(parents=True, exist_ok=True)
     steps_per_epoch = config.steps_per_epoch or max(1, len(train_files) // config.batch_size)
-    model = build_fusiongan(config)
+    with strategy.scope():
+        model = build_fusiongan(config)
     checkpoint = TrainingCheckpoint(out / "checkpoints", {
         "generator": model.generator, "discriminator": model.discriminator,
         "g_optimizer": model.g_optimizer, "d_optimizer": model.d_optimizer,
         "label_seeds": types.SimpleNamespace(variables=[model.label_seeds.state])})
-    state = checkpoint.restore() if config.resume else None
-    initial_epoch = int(state["epoch"]) if state else 0
-    config.to_json(out / "config.json")
+    initial_epoch = restored_epoch(checkpoint, config, strategy)
+    if chief:
+        config.to_json(out / "config.json")
     history = {}
     if initial_epoch < config.epochs:
-        dataset = fusion_dataset(
+        dataset = shard_by_data(fusion_dataset(
             train_files, batch_size=config.batch_size, image_size=config.image_size,
             load_size=config.load_size or None, flip=config.flip, seed=config.seed, first_epoch=initial_epoch,
-            num_epochs=config.epochs - initial_epoch, steps_per_epoch=steps_per_epoch)
-        fit_callbacks = [CheckpointCallback(checkpoint, every_n_epochs=config.checkpoint_every),
-                         keras.callbacks.CSVLogger(str(out / "log.csv"), append=initial_epoch > 0), *callbacks]
+            num_epochs=config.epochs - initial_epoch, steps_per_epoch=steps_per_epoch))
+        writers = [CheckpointCallback(checkpoint, every_n_epochs=config.checkpoint_every),
+                   keras.callbacks.CSVLogger(str(out / "log.csv"), append=initial_epoch > 0)] if chief else []
         history = model.fit(dataset, epochs=config.epochs, initial_epoch=initial_epoch,
-                            steps_per_epoch=steps_per_epoch, callbacks=fit_callbacks, verbose=verbose,
+                            steps_per_epoch=steps_per_epoch, callbacks=[*writers, *callbacks], verbose=verbose,
                             shuffle=False).history
-    return TrainedFusionRun(model, train_files, eval_files, out, history, initial_epoch, steps_per_epoch)
+    return TrainedFusionRun(model, train_files, eval_files, out, history, initial_epoch, steps_per_epoch, strategy)
 
 
 # --- Whole images: fusion and scores --------------------------------------------------------------

@@ -22,10 +22,12 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from thermal_keras.config import _opt
+from thermal_keras.config import _opt, jit_option, precision_option, strategy_option, tpu_option
+from thermal_keras.distribute import is_chief, shard_by_data
 from thermal_keras.metrics.super_resolution import psnr_y, ssim_y
 from thermal_keras.models import SRGAN, build_discriminator, build_generator
-from thermal_keras.runs import choose_precision, has_gpu
+from thermal_keras.precision import choose_jit_compile
+from thermal_keras.runs import restored_epoch, start_run
 from thermal_keras.sr_data import downscale_bicubic, skimage_eval_images, sr_dataset, upscale_bicubic
 from thermal_keras.sr_inference import default_overlap, upscale_array
 from thermal_keras.training.callbacks import CheckpointCallback
@@ -49,7 +51,7 @@ class SRGANConfig:
     num_blocks: int = _opt(16, "generator residual blocks")
     bicubic_residual: bool = _opt(False, "generator adds its output to a bicubic upscale (not in the reference)")
     hr_size: int = _opt(96, "HR crop side (a multiple of scale)")
-    batch_size: int = _opt(16, "crops per batch")
+    batch_size: int = _opt(16, "crops per global batch (split across replicas under a strategy)")
     gain_max: float = _opt(1.0, "brightness augmentation: HR crops scaled by a random factor in [1, gain_max]")
     pretrain_steps: int = _opt(1000, "pixel-MSE (SRResNet) steps before the GAN phase")
     gan_steps: int = _opt(1000, "SRGAN steps")
@@ -64,8 +66,10 @@ class SRGANConfig:
     perceptual_weights: str = _opt("imagenet", "weights file for it ('imagenet': the local Keras cache)")
     eval_data: str = _opt("skimage", "'skimage' (bundled photographs), an HR folder, or '' to skip")
     seed: int = _opt(0, "seed for weights, crops and order")
-    mixed_precision: str = _opt("auto", "mixed_float16: auto (on with a GPU), on, off", choices=("auto", "on", "off"))
-    jit_compile: str = _opt("auto", "XLA: auto (on with a GPU), on, off", choices=("auto", "on", "off"))
+    mixed_precision: str = precision_option()
+    jit_compile: str = jit_option()
+    strategy: str = strategy_option()
+    tpu: str = tpu_option()
     output_dir: str = _opt("results/srgan", "run folder")
     resume: bool = _opt(True, "continue from the last checkpoint in output_dir")
 
@@ -146,72 +150,78 @@ def eval_images(config: SRGANConfig, channels: int) -> dict | None:
             for p in folder.paths}
 
 
-def _phase(model, dataset, checkpoint, steps, config, log_file, verbose, callbacks):
-    """Fit ``steps`` steps in epochs of ``config.steps_per_epoch``, resuming from ``checkpoint``."""
+def _phase(model, dataset, checkpoint, steps, config, log_file, verbose, callbacks, strategy):
+    """Fit ``steps`` steps in epochs of ``config.steps_per_epoch``, resuming from ``checkpoint``;
+    the chief writes the checkpoints and the CSV log."""
     epochs = max(1, -(-steps // config.steps_per_epoch)) if steps else 0
-    state = checkpoint.restore() if config.resume else None
-    initial = int(state["epoch"]) if state else 0
+    initial = restored_epoch(checkpoint, config, strategy)
     if initial >= epochs:
         return {}
-    fit_callbacks = [CheckpointCallback(checkpoint), keras.callbacks.CSVLogger(str(log_file), append=initial > 0),
-                     *callbacks]
+    writers = [CheckpointCallback(checkpoint), keras.callbacks.CSVLogger(str(log_file), append=initial > 0)]
     return model.fit(dataset, epochs=epochs, initial_epoch=initial, steps_per_epoch=config.steps_per_epoch,
-                     callbacks=fit_callbacks, verbose=verbose, shuffle=False).history
+                     callbacks=[*(writers if is_chief(strategy) else []), *callbacks], verbose=verbose,
+                     shuffle=False).history
 
 
 def train_srgan(config: SRGANConfig, callbacks=(), verbose="auto") -> dict:
     """Pre-train, train the GAN, save ``generator.keras`` and score it (see the module docstring).
 
     Returns ``{"model": SRGAN, "output_dir": Path, "history": {...}, "report": dict | None,
-    "pretrained_report": dict | None}`` (the reports of :func:`evaluate_against_bicubic` for the
-    final generator and, when both phases ran, for the pre-trained one).
+    "pretrained_report": dict | None, "strategy": tf.distribute.Strategy}`` (the reports of
+    :func:`evaluate_against_bicubic` for the final generator and, when both phases ran, for the
+    pre-trained one). ``config.strategy`` works as in :func:`thermal_keras.runs.train_pix2pix`: only
+    the chief writes files and scores (other workers return no reports).
     """
-    keras.utils.set_random_seed(config.seed)
-    keras.mixed_precision.set_dtype_policy(choose_precision(config.mixed_precision))
+    strategy = start_run(config)
+    chief = is_chief(strategy)
     images = hr_images(config)  # bad input fails here, before any model is built
     channels = config.channels or images.spec.channels
     out = Path(config.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    _write_text(out / "config.json", config.to_json())
-    dataset = sr_dataset(images.paths, images.spec, hr_size=config.hr_size, scale=config.scale,
-                         batch_size=config.batch_size, seed=config.seed, gain=(1.0, config.gain_max))
-    generator = build_generator(config.generator, scale=config.scale, channels=channels,
-                                num_channels=config.num_channels, num_blocks=config.num_blocks,
-                                bicubic_residual=config.bicubic_residual)
-    discriminator = build_discriminator(config.discriminator, channels=channels)
-    model = SRGAN(generator, discriminator)
-    jit = config.jit_compile == "on" or (config.jit_compile == "auto" and has_gpu())
+    if chief:
+        out.mkdir(parents=True, exist_ok=True)
+        _write_text(out / "config.json", config.to_json())
+    dataset = shard_by_data(sr_dataset(images.paths, images.spec, hr_size=config.hr_size, scale=config.scale,
+                                       batch_size=config.batch_size, seed=config.seed,
+                                       gain=(1.0, config.gain_max)))
+    jit = choose_jit_compile(config.jit_compile, strategy)
+    with strategy.scope():
+        generator = build_generator(config.generator, scale=config.scale, channels=channels,
+                                    num_channels=config.num_channels, num_blocks=config.num_blocks,
+                                    bicubic_residual=config.bicubic_residual)
+        discriminator = build_discriminator(config.discriminator, channels=channels)
+        model = SRGAN(generator, discriminator)
+        model.compile(FusedAdam(config.pretrain_lr), pretrain=True, jit_compile=jit)
     history = {}
-
-    model.compile(FusedAdam(config.pretrain_lr), pretrain=True, jit_compile=jit)
     pre_ckpt = TrainingCheckpoint(out / "checkpoints" / "pretrain",
                                   {"generator": generator, "g_optimizer": model.g_optimizer})
     history["pretrain"] = _phase(model, dataset, pre_ckpt, config.pretrain_steps, config,
-                                 out / "log_pretrain.csv", verbose, callbacks)
-    evaluation = eval_images(config, channels)
+                                 out / "log_pretrain.csv", verbose, callbacks, strategy)
+    evaluation = eval_images(config, channels) if chief else None
     reports = {}
     if evaluation is not None and config.gan_steps and config.pretrain_steps:
         reports["pretrained"] = evaluate_against_bicubic(generator, evaluation, config.scale)
     if config.gan_steps:
-        model.compile(FusedAdam(config.lr, beta_1=0.9), FusedAdam(config.lr, beta_1=0.9),
-                      pixel_weight=config.pixel_weight, adversarial_weight=config.adversarial_weight,
-                      perceptual_weight=config.perceptual_weight, tv_weight=config.tv_weight,
-                      perceptual=config.perceptual or None, perceptual_weights=config.perceptual_weights or None,
-                      jit_compile=jit)
+        with strategy.scope():
+            model.compile(FusedAdam(config.lr, beta_1=0.9), FusedAdam(config.lr, beta_1=0.9),
+                          pixel_weight=config.pixel_weight, adversarial_weight=config.adversarial_weight,
+                          perceptual_weight=config.perceptual_weight, tv_weight=config.tv_weight,
+                          perceptual=config.perceptual or None,
+                          perceptual_weights=config.perceptual_weights or None, jit_compile=jit)
         gan_ckpt = TrainingCheckpoint(out / "checkpoints" / "gan", {
             "generator": generator, "discriminator": discriminator,
             "g_optimizer": model.g_optimizer, "d_optimizer": model.d_optimizer})
         history["gan"] = _phase(model, dataset, gan_ckpt, config.gan_steps, config, out / "log_gan.csv",
-                                verbose, callbacks)
+                                verbose, callbacks, strategy)
     from thermal_keras.export import save_keras
 
-    save_keras(generator, out / "generator.keras")
+    if chief:
+        save_keras(generator, out / "generator.keras")
     report = None if evaluation is None else evaluate_against_bicubic(generator, evaluation, config.scale)
     if report is not None:
         _write_text(out / "metrics.json", json.dumps({**report, "after_pretraining": reports.get("pretrained")},
                                                      indent=2) + "\n")
     return {"model": model, "output_dir": out, "history": history, "report": report,
-            "pretrained_report": reports.get("pretrained")}
+            "pretrained_report": reports.get("pretrained"), "strategy": strategy}
 
 
 def _write_text(path: Path, text: str):

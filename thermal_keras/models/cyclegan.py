@@ -29,6 +29,11 @@ same networks trained on registered pairs, with the optional supervised L1 betwe
 pairs independently shuffled sides. ``model(a)`` returns ``G(a)``; ``evaluate`` reports l1, psnr,
 ssim of ``G(a)`` against ``b`` (meaningful on pairs). ``model.optimizer`` is the generators'
 optimizer, so step-reading callbacks see the step count.
+
+Under a ``tf.distribute`` strategy the losses are divided by the replica count before the gradients
+and BatchNorm statistics are synchronized, as in :class:`~thermal_keras.models.Pix2Pix`. Each
+replica keeps its own history pools (they hold that replica's fakes); a checkpoint stores the first
+replica's pools, which every replica gets back on resume.
 """
 
 import warnings
@@ -37,10 +42,12 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from thermal_keras.distribute import MultiWorkerFitMixin, replica_share, step_logs, synchronize_batch_norm
 from thermal_keras.losses import check_gan_mode, gan_loss, l1_loss
 from thermal_keras.models.image_pool import ImagePool
 from thermal_keras.models.pix2pix import _image_stats, default_gan_optimizer
 from thermal_keras.models.unet import check_generator_input_size
+from thermal_keras.precision import with_loss_scaling
 
 _REJECTED_COMPILE_ARGS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics")
 _TRAIN_LOSSES = ("g_loss", "g_gan", "cycle", "identity", "supervised", "perceptual", "self_similarity",
@@ -77,7 +84,7 @@ def _check_weight(value, name):
 
 
 @keras.saving.register_keras_serializable(package="thermal_keras")
-class CycleGAN(keras.Model):
+class CycleGAN(MultiWorkerFitMixin, keras.Model):
     """CycleGAN around G: A -> B, F: B -> A and PatchGAN discriminators D_A, D_B.
 
     Args:
@@ -169,8 +176,9 @@ class CycleGAN(keras.Model):
         if g_optimizer is d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two optimizer instances")
         super().compile(optimizer=None, **kwargs)
-        self.g_optimizer, self.d_optimizer = self._with_loss_scaling(g_optimizer), self._with_loss_scaling(d_optimizer)
+        self.g_optimizer, self.d_optimizer = with_loss_scaling(g_optimizer), with_loss_scaling(d_optimizer)
         self.optimizer = self.g_optimizer
+        synchronize_batch_norm(self.networks, self.distribute_strategy)
         self._build_optimizer(self.g_optimizer, self._generator_variables())
         self._build_optimizer(self.d_optimizer, self._discriminator_variables())
         self.gan_mode, self._gan = gan_mode, gan_loss(gan_mode)
@@ -180,14 +188,6 @@ class CycleGAN(keras.Model):
         self.identity_active = bool(self.lambda_identity) and self.identity_possible
         self.perceptual_loss, self.self_similarity_loss = perceptual_loss, self_similarity_loss
         self._compile_kwargs = dict(kwargs)
-
-    @staticmethod
-    def _with_loss_scaling(optimizer):
-        optimizer = keras.optimizers.get(optimizer)
-        if keras.config.dtype_policy().name != "mixed_float16" or isinstance(
-                optimizer, keras.optimizers.LossScaleOptimizer):
-            return optimizer
-        return keras.optimizers.LossScaleOptimizer(optimizer)
 
     @staticmethod
     def _build_optimizer(optimizer, variables):
@@ -248,7 +248,7 @@ class CycleGAN(keras.Model):
             d_b = self._gan.discriminator(self.discriminator_b(real_b, training=True),
                                           self.discriminator_b(pooled_b, training=True))
             d_loss = d_a + d_b
-            scaled = self.d_optimizer.scale_loss(d_loss)
+            scaled = self.d_optimizer.scale_loss(replica_share(d_loss))
         self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
         return d_loss
 
@@ -261,12 +261,12 @@ class CycleGAN(keras.Model):
         variables = self._generator_variables()
         with tf.GradientTape() as tape:
             g_loss, parts, fake_a, fake_b = self._generator_losses(real_a, real_b)
-            scaled = self.g_optimizer.scale_loss(g_loss)
+            scaled = self.g_optimizer.scale_loss(replica_share(g_loss))
         self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
         d_loss = self._discriminator_step(real_a, real_b, fake_a, fake_b)
         for name, value in {"g_loss": g_loss, **parts, "d_loss": d_loss}.items():
             self._trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self._trackers.items()}
+        return step_logs({name: tracker.result() for name, tracker in self._trackers.items()})
 
     def test_step(self, data):
         """Translate A -> B and score against b: mean per-image ``l1``, ``psnr`` (dB), ``ssim``."""
@@ -274,7 +274,7 @@ class CycleGAN(keras.Model):
         fake_b = self.generator_ab(real_a, training=False)
         for tracker, values in zip(self._test_trackers, _image_stats(fake_b, real_b)):
             tracker.update_state(values)
-        return {tracker.name: tracker.result() for tracker in self._test_trackers}
+        return step_logs({tracker.name: tracker.result() for tracker in self._test_trackers})
 
     def checkpoint_objects(self):
         """``{name: object}`` for a :class:`~thermal_keras.training.TrainingCheckpoint`: the four

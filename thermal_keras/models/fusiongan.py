@@ -19,6 +19,10 @@ from the second), LeakyReLU 0.2, a dense layer to one score; it is built for one
 
 Images: float32 ``(N, H, W, 1)`` in ``[-1, 1]``; the visible input is grey (the luma ``Y``; colour
 is put back from the visible image's CbCr, see :mod:`thermal_keras.fusion_baselines`).
+
+Under a ``tf.distribute`` strategy the losses are divided by the replica count before the gradients
+and BatchNorm statistics are synchronized, as in :class:`~thermal_keras.models.Pix2Pix`. Every
+replica draws the same soft labels (one seed state, advanced in step).
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import keras
 import tensorflow as tf
 from keras import layers, ops
 
+from thermal_keras.distribute import MultiWorkerFitMixin, replica_share, step_logs, synchronize_batch_norm
+from thermal_keras.precision import with_loss_scaling
 from thermal_keras.training.optimizers import FusedAdam
 
 GENERATOR_FILTERS = (256, 128, 64, 32)
@@ -135,16 +141,8 @@ def content_loss_terms(fused, ir, visible):
     return intensity, gradient
 
 
-def _with_loss_scaling(optimizer):
-    """Under a ``mixed_float16`` policy, wrap in ``LossScaleOptimizer`` (float16 gradients underflow)."""
-    optimizer = keras.optimizers.get(optimizer)
-    if keras.config.dtype_policy().name != "mixed_float16" or isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
-        return optimizer
-    return keras.optimizers.LossScaleOptimizer(optimizer)
-
-
 @keras.saving.register_keras_serializable(package="thermal_keras")
-class FusionGAN(keras.Model):
+class FusionGAN(MultiWorkerFitMixin, keras.Model):
     """FusionGAN around a generator and a discriminator (see the module docstring for the losses).
 
     Data: batches ``(ir, visible)``, each float32 ``(N, H, W, 1)`` in ``[-1, 1]`` (H, W equal to the
@@ -202,8 +200,9 @@ class FusionGAN(keras.Model):
         d_optimizer = d_optimizer or FusedAdam(1e-4, name="d_optimizer")
         if g_optimizer is d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two optimizer instances")
-        self.g_optimizer, self.d_optimizer = _with_loss_scaling(g_optimizer), _with_loss_scaling(d_optimizer)
+        self.g_optimizer, self.d_optimizer = with_loss_scaling(g_optimizer), with_loss_scaling(d_optimizer)
         self.optimizer = self.g_optimizer
+        synchronize_batch_norm((self.generator, self.discriminator), self.distribute_strategy)
         for optimizer, network in ((self.g_optimizer, self.generator), (self.d_optimizer, self.discriminator)):
             if not optimizer.built:
                 optimizer.build(network.trainable_variables)
@@ -235,7 +234,7 @@ class FusionGAN(keras.Model):
             fake_term = self._least_squares(self.discriminator(ops.stop_gradient(fused), training=True),
                                             settings["fake_label_range"])
             d_loss = real_term + fake_term
-            scaled = self.d_optimizer.scale_loss(d_loss)
+            scaled = self.d_optimizer.scale_loss(replica_share(d_loss))
         self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
         return d_loss
 
@@ -254,13 +253,13 @@ class FusionGAN(keras.Model):
             g_adv = self._least_squares(self.discriminator(fused, training=True), settings["real_label_range"])
             intensity, gradient = content_loss_terms(fused, ir, visible)
             g_loss = g_adv + settings["lambda_content"] * (intensity + settings["xi"] * gradient)
-            scaled = self.g_optimizer.scale_loss(g_loss)
+            scaled = self.g_optimizer.scale_loss(replica_share(g_loss))
         self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
         values = {"g_loss": g_loss, "g_adv": g_adv, "g_intensity": intensity, "g_gradient": gradient,
                   "d_loss": d_loss}
         for key, value in values.items():
             self.trackers[key].update_state(value)
-        return {key: self.trackers[key].result() for key in values}
+        return step_logs({key: self.trackers[key].result() for key in values})
 
     def test_step(self, data):
         """Content-loss terms of the fused images: ``intensity`` (vs IR) and ``gradient`` (vs VIS)."""
@@ -268,7 +267,7 @@ class FusionGAN(keras.Model):
         intensity, gradient = content_loss_terms(self.fuse(ir, visible), ir, visible)
         self.trackers["intensity"].update_state(intensity)
         self.trackers["gradient"].update_state(gradient)
-        return {key: self.trackers[key].result() for key in ("intensity", "gradient")}
+        return step_logs({key: self.trackers[key].result() for key in ("intensity", "gradient")})
 
     def get_config(self):
         return {**super().get_config(), "seed": self.seed,

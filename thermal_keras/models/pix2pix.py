@@ -15,6 +15,11 @@ Data: batches of ``(input_a, target_b)``: ``(N, H, W, Ca)`` and ``(N, H, W, Cb)`
 ``evaluate`` reports ``l1`` ([-1, 1] units), ``psnr`` (dB) and ``ssim`` of ``G(input)`` against the
 target; PSNR and SSIM are taken on both images shifted to [0, 1] (max_val 1), as on 8-bit files.
 
+Under a ``tf.distribute`` strategy (build and compile inside ``strategy.scope()``) each replica's
+losses are divided by the replica count before the gradients (the optimizer sums them), so the
+update is that of the global batch, and BatchNorm layers use global-batch statistics
+(:mod:`thermal_keras.distribute`). The loss trackers record the unscaled losses.
+
 ``model.optimizer`` is the generator's optimizer, so Keras callbacks that read the step
 (TensorBoard) or touch "the" learning rate (LearningRateScheduler, ReduceLROnPlateau) act on G only;
 give both optimizers a ``LearningRateSchedule`` instead (it runs off each optimizer's ``iterations``).
@@ -24,8 +29,10 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from thermal_keras.distribute import MultiWorkerFitMixin, replica_share, step_logs, synchronize_batch_norm
 from thermal_keras.losses import check_gan_mode, gan_loss, l1_loss
 from thermal_keras.models.unet import check_generator_input_size
+from thermal_keras.precision import with_loss_scaling
 from thermal_keras.training.optimizers import FusedAdam
 
 _REJECTED_COMPILE_ARGS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics")
@@ -73,7 +80,7 @@ def _image_stats(fake_b, target_b):
 
 
 @keras.saving.register_keras_serializable(package="thermal_keras")
-class Pix2Pix(keras.Model):
+class Pix2Pix(MultiWorkerFitMixin, keras.Model):
     """Pix2Pix conditional GAN around a generator and a (PatchGAN) discriminator.
 
     Args:
@@ -128,7 +135,8 @@ class Pix2Pix(keras.Model):
         ``gan_mode``: "lsgan" (default), "vanilla" or "hinge". ``lambda_l1``: weight of the L1 term
         (100 in pix2pix). Other ``kwargs`` (``run_eagerly``, ``jit_compile``, ``steps_per_execution``)
         go to ``keras.Model.compile``. Under a ``mixed_float16`` global policy both optimizers are
-        wrapped in ``LossScaleOptimizer``. Both are built here on their network's variables.
+        wrapped in ``LossScaleOptimizer``. Both are built here on their network's variables. Under a
+        strategy with several replicas the BatchNorm layers are switched to synchronized statistics.
         """
         rejected = sorted(set(kwargs) & set(_REJECTED_COMPILE_ARGS))
         if rejected:
@@ -144,24 +152,16 @@ class Pix2Pix(keras.Model):
         if g_optimizer is d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two optimizer instances")
         super().compile(optimizer=None, **kwargs)
-        self.g_optimizer = self._with_loss_scaling(g_optimizer, "g")
-        self.d_optimizer = self._with_loss_scaling(d_optimizer, "d")
+        self.g_optimizer = with_loss_scaling(g_optimizer, "g_loss_scale_optimizer")
+        self.d_optimizer = with_loss_scaling(d_optimizer, "d_loss_scale_optimizer")
         self.optimizer = self.g_optimizer
+        synchronize_batch_norm((self.generator, self.discriminator), self.distribute_strategy)
         self._build_optimizer(self.g_optimizer, self.generator)
         self._build_optimizer(self.d_optimizer, self.discriminator)
         self.gan_mode = gan_mode
         self.lambda_l1 = float(lambda_l1)
         self._gan = gan_loss(gan_mode)
         self._compile_kwargs = dict(kwargs)
-
-    @staticmethod
-    def _with_loss_scaling(optimizer, prefix):
-        optimizer = keras.optimizers.get(optimizer)
-        if keras.config.dtype_policy().name != "mixed_float16":
-            return optimizer
-        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
-            return optimizer
-        return keras.optimizers.LossScaleOptimizer(optimizer, name=f"{prefix}_loss_scale_optimizer")
 
     @staticmethod
     def _build_optimizer(optimizer, network):
@@ -183,7 +183,7 @@ class Pix2Pix(keras.Model):
             fake_logits = self.discriminator(fake_pair, training=True)
             real_logits = self.discriminator(real_pair, training=True)
             d_loss = self._gan.discriminator(real_logits, fake_logits)
-            scaled_loss = self.d_optimizer.scale_loss(d_loss)
+            scaled_loss = self.d_optimizer.scale_loss(replica_share(d_loss))
         gradients = tape.gradient(scaled_loss, variables)
         self.d_optimizer.apply_gradients(zip(gradients, variables))
         return d_loss
@@ -203,12 +203,12 @@ class Pix2Pix(keras.Model):
             g_gan = self._gan.generator(fake_logits)
             g_l1 = l1_loss(target_b, fake_b)
             g_loss = g_gan + self.lambda_l1 * g_l1
-            scaled_loss = self.g_optimizer.scale_loss(g_loss)
+            scaled_loss = self.g_optimizer.scale_loss(replica_share(g_loss))
         gradients = tape.gradient(scaled_loss, variables)
         self.g_optimizer.apply_gradients(zip(gradients, variables))
         for tracker, value in zip(self._train_trackers(), (g_loss, g_gan, g_l1, d_loss)):
             tracker.update_state(value)
-        return {tracker.name: tracker.result() for tracker in self._train_trackers()}
+        return step_logs({tracker.name: tracker.result() for tracker in self._train_trackers()})
 
     def test_step(self, data):
         """Translate and score: mean per-image ``l1`` ([-1, 1] units), ``psnr`` (dB), ``ssim``."""
@@ -216,7 +216,7 @@ class Pix2Pix(keras.Model):
         fake_b = self.generator(input_a, training=False)
         for tracker, values in zip(self._test_trackers(), _image_stats(fake_b, target_b)):
             tracker.update_state(values)
-        return {tracker.name: tracker.result() for tracker in self._test_trackers()}
+        return step_logs({tracker.name: tracker.result() for tracker in self._test_trackers()})
 
     def get_config(self):
         config = super().get_config()

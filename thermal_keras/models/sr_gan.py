@@ -9,6 +9,9 @@ where φ is a frozen MobileNetV2 (or VGG16) feature extractor from a local weigh
 (:mod:`thermal_keras.features`), the adversarial term is the non-saturating ``-log D(sr)`` on logits,
 and TV is ``2 (mean (∂y sr)² + mean (∂x sr)²)`` as in the reference. ``compile(pretrain=True)`` trains
 the generator on pixel MSE alone (SRResNet), the usual warm start before the GAN phase.
+
+Under a ``tf.distribute`` strategy the losses are divided by the replica count before the gradients
+and BatchNorm statistics are synchronized, as in :class:`~thermal_keras.models.Pix2Pix`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import tensorflow as tf
 from keras import ops
 
 from thermal_keras import features
+from thermal_keras.distribute import MultiWorkerFitMixin, replica_share, step_logs, synchronize_batch_norm
 from thermal_keras.metrics.super_resolution import psnr_y
+from thermal_keras.precision import with_loss_scaling
 from thermal_keras.training.optimizers import FusedAdam
 
 _bce = keras.losses.BinaryCrossentropy(from_logits=True, reduction="sum_over_batch_size")
@@ -39,11 +44,7 @@ def perceptual_network(name="mobilenet_v2", weights="imagenet"):
 
 
 def _optimizer(optimizer, default_lr):
-    optimizer = keras.optimizers.get(optimizer) if optimizer is not None else FusedAdam(default_lr)
-    if keras.config.dtype_policy().name == "mixed_float16" and not isinstance(
-            optimizer, keras.optimizers.LossScaleOptimizer):
-        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-    return optimizer
+    return with_loss_scaling(optimizer if optimizer is not None else FusedAdam(default_lr))
 
 
 def _apply(optimizer, gradients, variables):
@@ -53,7 +54,7 @@ def _apply(optimizer, gradients, variables):
 
 
 @keras.saving.register_keras_serializable(package="thermal_keras")
-class SRGAN(keras.Model):
+class SRGAN(MultiWorkerFitMixin, keras.Model):
     """Generator + discriminator for super-resolution, trained with ``fit()`` on ``(lr, hr)`` batches.
 
     Args:
@@ -117,6 +118,8 @@ class SRGAN(keras.Model):
         if self.discriminator is not None:
             self.d_optimizer = _optimizer(d_optimizer, 1e-4)
             self.d_optimizer.build(self.discriminator.trainable_variables)
+        networks = [self.generator] + ([self.discriminator] if self.discriminator is not None else [])
+        synchronize_batch_norm(networks, self.distribute_strategy)
 
     def _features(self, images):
         return self.perceptual(features.preprocess(self.perceptual_name, images, value_range=(0.0, 1.0)))
@@ -127,7 +130,7 @@ class SRGAN(keras.Model):
             real = self.discriminator(hr, training=True)
             fake = self.discriminator(ops.stop_gradient(sr), training=True)
             d_loss = _bce(ops.ones_like(real), real) + _bce(ops.zeros_like(fake), fake)
-            scaled = self.d_optimizer.scale_loss(d_loss)
+            scaled = self.d_optimizer.scale_loss(replica_share(d_loss))
         _apply(self.d_optimizer, tape.gradient(scaled, variables), variables)
         return d_loss
 
@@ -157,11 +160,11 @@ class SRGAN(keras.Model):
                 with tape.stop_recording():
                     d_loss = self._discriminator_step(hr, sr)
             g_loss, losses = self._generator_losses(hr, sr)
-            scaled = self.g_optimizer.scale_loss(g_loss)
+            scaled = self.g_optimizer.scale_loss(replica_share(g_loss))
         _apply(self.g_optimizer, tape.gradient(scaled, variables), variables)
         for key, value in {"g_loss": g_loss, **losses, "d_loss": d_loss}.items():
             self.trackers[key].update_state(value)
-        return {k: t.result() for k, t in self.trackers.items() if k != "psnr_y"}
+        return step_logs({k: t.result() for k, t in self.trackers.items() if k != "psnr_y"})
 
     def test_step(self, data):
         """Y-PSNR (dB, border = scale cropped, peak 1.0) and pixel MSE of ``generator(lr)`` vs ``hr``."""
@@ -170,7 +173,7 @@ class SRGAN(keras.Model):
         scale = hr.shape[1] // lr.shape[1]
         self.trackers["pixel"].update_state(ops.mean(ops.square(sr - hr)))
         self.trackers["psnr_y"].update_state(psnr_y(sr, hr, crop_border=scale, data_range=1.0))
-        return {k: self.trackers[k].result() for k in ("pixel", "psnr_y")}
+        return step_logs({k: self.trackers[k].result() for k in ("pixel", "psnr_y")})
 
     def get_config(self):
         config = super().get_config()
