@@ -97,6 +97,26 @@ def test_single_filter_conv_equals_conv2d(batch, kernel, strides, padding):
                                tape.gradient(loss_plain, plain.kernel).numpy(), rtol=1e-4, atol=1e-3)
 
 
+def test_single_filter_conv_takes_the_depthwise_path_only_at_batch_1_on_a_cpu(monkeypatch):
+    from thermal_keras import layers as thermal_layers
+
+    if not thermal_layers._tensorflow_on_cpu_only():
+        pytest.skip("a GPU is visible: the plain convolution everywhere")
+    calls = []
+    depthwise_conv = keras.ops.depthwise_conv
+    monkeypatch.setattr(thermal_layers.ops, "depthwise_conv",
+                        lambda *args, **kwargs: calls.append(1) or depthwise_conv(*args, **kwargs))
+    layer = SingleFilterConv2D(1, 3)
+    x = np.ones((1, 8, 8, 4), "float32")
+    layer(x)
+    assert len(calls) == 1  # TensorFlow on the CPU
+    layer(np.ones((2, 8, 8, 4), "float32"))
+    assert len(calls) == 1  # batch 2: the plain convolution
+    monkeypatch.setattr(thermal_layers, "_tensorflow_on_cpu_only", lambda: False)  # as with a GPU
+    layer(x)
+    assert len(calls) == 1
+
+
 def test_single_filter_conv_rejects_more_filters_and_round_trips(tmp_path):
     with pytest.raises(ValueError, match="one output channel"):
         SingleFilterConv2D(2, 3)

@@ -78,19 +78,32 @@ def leaky_relu(name=None):
     return layers.LeakyReLU(negative_slope=LEAKY_SLOPE, name=name)
 
 
+def _tensorflow_on_cpu_only() -> bool:
+    """Whether Keras runs on TensorFlow and TensorFlow sees no GPU (asked when a step is traced)."""
+    if keras.backend.backend() != "tensorflow":
+        return False
+    import tensorflow as tf
+
+    return not tf.config.list_logical_devices("GPU")
+
+
 @keras.saving.register_keras_serializable(package="thermal_keras")
 class SingleFilterConv2D(layers.Conv2D):
     """``Conv2D`` with one output channel that avoids a slow oneDNN case at batch size 1.
 
     Same arguments, weights (kernel ``(kh, kw, C, 1)``, bias ``(1,)``) and result as
     ``Conv2D(filters=1)``, up to float rounding (6e-6 on 512 channels). When the batch dimension is
-    statically 1, the convolution is computed as a depthwise convolution summed over channels;
-    otherwise it is the plain convolution. Measured here (TF 2.21, oneDNN on, AMD EPYC without
-    AVX-512), forward and forward+backward:
+    statically 1 and TensorFlow runs on the CPU (no GPU visible), the convolution is computed as a
+    depthwise convolution summed over channels; otherwise it is the plain convolution. Measured with
+    TF 2.21 and oneDNN on, forward / forward+backward, plain vs depthwise:
 
-    - PatchGAN logit conv 512 -> 1, 4x4 on 31x31, batch 1: 32 / 32 ms plain, 1.7 / 3.3 ms depthwise;
-      at batch 4 the plain one is fine (6 / 9 ms) and the depthwise backward slower (25 ms).
-    - ResNet head 64 -> 1, 7x7 on 262x262, batch 1: 145 / 185 ms plain, 8 / 83 ms depthwise.
+    - AMD EPYC with AVX2 only, where the trick was found: PatchGAN logit conv 512 -> 1, 4x4 on
+      31x31, batch 1: 32 / 32 ms vs 1.7 / 3.3 ms (about 8% of a 256² pix2pix step); at batch 4 the
+      plain one is fine (6 / 9 ms). ResNet head 64 -> 1, 7x7 on 262x262: 145 / 185 vs 8 / 83 ms.
+    - AMD EPYC with AVX-512: the plain conv is fast (1.8 / 1.5 ms; ResNet head 21 / 20 ms) and the
+      depthwise backward slower (4.4 ms; 72 ms), yet 256² pix2pix and CycleGAN steps took the same
+      time either way within this VM's noise (0.48-0.62 s and 5.0-5.5 s).
+    - GPUs: unmeasured, hence the plain convolution there.
     """
 
     def __init__(self, filters=1, kernel_size=1, **kwargs):
@@ -101,7 +114,7 @@ class SingleFilterConv2D(layers.Conv2D):
         super().__init__(1, kernel_size, **kwargs)
 
     def convolution_op(self, inputs, kernel):
-        if inputs.shape[0] != 1:
+        if inputs.shape[0] != 1 or not _tensorflow_on_cpu_only():
             return super().convolution_op(inputs, kernel)
         per_channel = ops.depthwise_conv(
             inputs,
