@@ -24,7 +24,7 @@ TRAIN_FAMILIES = ["--models", "pix2pix", "cyclegan", "swift_srgan", "--image-siz
 TRAIN_POLICIES = ["--models", "pix2pix", "--small", "--image-size", "128", "--batch-size", "4", "--steps", "3",
                   "--precision", "float32", "mixed_float16", "mixed_bfloat16", "--xla", "off", "on"]
 PIPELINE = ["--pairs", "48", "--file-size", "143", "--load-size", "143", "--image-size", "128", "--ngf", "16",
-            "--chunk", "12"]
+            "--rounds", "3"]
 INFERENCE = ["--models", "unet_256", "swift_srgan", "--batch-size", "1", "8", "--size", "256", "--sr-size", "64",
              "--runs", "3"]
 

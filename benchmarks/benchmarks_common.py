@@ -20,10 +20,24 @@ def environment() -> dict:
         "devices": [d.device_type for d in tf.config.list_physical_devices()],
         "cpu_count": os.cpu_count(),
         "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "TensorFlow default"),
+        "onednn_enabled": onednn_enabled(),
         "inter_op_threads": tf.config.threading.get_inter_op_parallelism_threads(),
         "intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
         "load_average_1min": round(os.getloadavg()[0], 2),
     }
+
+
+def onednn_enabled():
+    """Whether TensorFlow runs its oneDNN kernels in this process (None if this build cannot say).
+
+    TensorFlow decides from the CPU when ``TF_ENABLE_ONEDNN_OPTS`` is unset: seen on with AVX-512
+    VNNI/BF16 (AMD EPYC, Zen 4 class), off with AVX2 only (an older AMD EPYC).
+    """
+    try:
+        from tensorflow.python.util import _pywrap_util_port  # private, hence the fallback
+    except ImportError:
+        return None
+    return bool(_pywrap_util_port.IsMklEnabled())
 
 
 def write_json(path: str, payload: dict) -> None:

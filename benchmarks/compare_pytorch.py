@@ -5,8 +5,8 @@ alike, one subprocess per contender and batch size:
 
 - ``thermal-keras``: ``benchmarks/train_step.py --models pix2pix`` (unet_256 3->1 + 70x70 PatchGAN);
 - ``baseline`` (optional, ``--baseline-src DIR``): the same script with ``DIR`` (a checkout of an
-  older commit) first on ``PYTHONPATH`` and TensorFlow's own oneDNN default
-  (``TF_ENABLE_ONEDNN_OPTS=0`` on CPUs where TensorFlow leaves it off), to show before/after;
+  older commit) first on ``PYTHONPATH`` and ``TF_ENABLE_ONEDNN_OPTS`` unset, so oneDNN is what
+  TensorFlow picks by itself on this CPU, as it was before the package set it: before/after;
 - ``pytorch``: ``benchmarks/pytorch_pix2pix.py`` with ``--torch-python`` (a separate environment:
   ``make bench-torch`` makes ``.venv-torch``; the package never depends on PyTorch).
 
@@ -43,7 +43,7 @@ def run_keras(python: str, batch: int, size: int, steps: int, src: str | None = 
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     if src:
         env["PYTHONPATH"] = os.pathsep.join([src, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-        env["TF_ENABLE_ONEDNN_OPTS"] = "0"
+        env.pop("TF_ENABLE_ONEDNN_OPTS", None)  # TensorFlow's own choice, as before the package set it
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "r.json"
         subprocess.run([python, str(HERE / "train_step.py"), "--models", "pix2pix", "--image-size", str(size),
@@ -92,6 +92,9 @@ def main():
 
     print(f"\npix2pix train step, {args.image_size}², median of {args.rounds} runs x {args.steps} steps "
           f"(load average now {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs)")
+    for name in contenders:
+        if name != "pytorch":
+            print(f"{name}: oneDNN {'on' if runs[name][args.batch_size[0]][0]['environment'].get('onednn_enabled') else 'off'}")
     print(f"{'batch':>5} " + " ".join(f"{name:>14}" for name in contenders) + "   TF/PyTorch"
           + ("   baseline/PyTorch" if args.baseline_src else ""))
     summary = {}

@@ -4,9 +4,13 @@ Writes a temporary folder of JPEG pairs, builds the package's pix2pix train step
 
 1. one epoch of the step on batches already in memory (the floor);
 2. the step fed by ``thermal_keras.data.paired_dataset``: the first epoch (decode + cache fill) and
-   later epochs, in chunks alternated with (1) so that load changes hit both alike;
+   the second (from the cache, jitter still random);
 3. the step fed by a synchronous per-file OpenCV loop (the seed code's loader: ``cv2.imread``,
    resize, crop, flip, scale, one file after the other, then the step);
+
+(2) and (3) each run right after an epoch of (1), ``--rounds`` times; each overhead is the median
+over rounds of fed / in-memory for those adjacent pairs (this 2-core VM's step time wanders by
+10-30% over seconds, so unpaired means were too noisy for a 5% goal);
 4. the loaders alone: images/s of the pipeline (uncached first epoch and cached), of the cv2 loop,
    and the step's own consumption rate.
 
@@ -27,7 +31,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-# oneDNN kernels, which TensorFlow turns on by itself only on AVX-512 Intel CPUs (see benchmarks/README.md).
+# oneDNN kernels, which TensorFlow turns on by itself only on some CPUs (see benchmarks/README.md).
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 import cv2  # noqa: E402
@@ -113,26 +117,44 @@ def measure(args) -> dict:
         cv2_alone_s = timed(cv2_batches(files, args.batch_size, args.image_size, args.load_size,
                                         np.random.default_rng(0)))[0]
 
-        pipeline = iter(data.paired_dataset(files, num_epochs=None, steps_per_epoch=steps, **kwargs))
-        first_epoch_s = timed((next(pipeline) for _ in range(steps)), step)[0]
-        memory_s, pipeline_s = [], []
-        for _ in range(max(1, args.rounds * steps // args.chunk)):
-            memory_s.append(timed(in_memory[:args.chunk], step)[0])
-            pipeline_s.append(timed((next(pipeline) for _ in range(args.chunk)), step)[0])
-        cv2_fed_s = timed(cv2_batches(files, args.batch_size, args.image_size, args.load_size,
-                                      np.random.default_rng(1)), step)[0]
+        # Each round: a fresh pipeline's first and second epoch and a cv2-fed epoch, each right after
+        # an in-memory epoch, so that a change of machine load hits a pair alike. Medians over rounds.
+        epochs = {"memory": [], "first": [], "later": [], "cv2": []}
+        ratios = {"first": [], "later": [], "cv2": []}
+        for round_index in range(args.rounds):
+            # Made when its first epoch starts, so it does not decode ahead during the in-memory epoch.
+            pipeline = []
 
-    chunks_per_epoch = steps / args.chunk
-    memory_epoch = statistics.mean(memory_s) * chunks_per_epoch
+            def first_epoch(seed=round_index):
+                pipeline.append(iter(data.paired_dataset(files, num_epochs=2, seed=seed, **kwargs)))
+                return (next(pipeline[0]) for _ in range(steps))
+
+            feeds = {"first": first_epoch,
+                     "later": lambda: (next(pipeline[0]) for _ in range(steps)),
+                     "cv2": lambda: cv2_batches(files, args.batch_size, args.image_size, args.load_size,
+                                                np.random.default_rng(round_index))}
+            for name, feed in feeds.items():
+                memory = timed(in_memory, step)[0]
+                fed = timed(feed(), step)[0]
+                epochs["memory"].append(memory)
+                epochs[name].append(fed)
+                ratios[name].append(fed / memory)
+
+    memory_epoch = statistics.median(epochs["memory"])
     images = steps * args.batch_size
+
+    def epoch_s(name):  # the median overhead over adjacent pairs, applied to the median in-memory epoch
+        return memory_epoch * statistics.median(ratios[name])
+
     return {
-        "pairs": args.pairs, "steps_per_epoch": steps, "batch_size": args.batch_size,
+        "pairs": args.pairs, "steps_per_epoch": steps, "batch_size": args.batch_size, "rounds": args.rounds,
         "file_size": args.file_size, "load_size": args.load_size, "image_size": args.image_size, "ngf": args.ngf,
         "epoch_in_memory_s": memory_epoch,
-        "epoch_pipeline_first_s": first_epoch_s,
-        "epoch_pipeline_later_s": statistics.mean(pipeline_s) * chunks_per_epoch,
-        "epoch_cv2_loop_s": cv2_fed_s,
-        "chunk_overheads_pct": [100 * (p - m) / m for m, p in zip(memory_s, pipeline_s)],
+        "epoch_pipeline_first_s": epoch_s("first"),
+        "epoch_pipeline_later_s": epoch_s("later"),
+        "epoch_cv2_loop_s": epoch_s("cv2"),
+        "epoch_times_s": epochs,
+        "overheads_pct": {name: [100 * (r - 1) for r in values] for name, values in ratios.items()},
         "step_images_per_s": images / memory_epoch,
         "pipeline_uncached_images_per_s": images / pipeline_uncached_s,
         "pipeline_cached_images_per_s": images / pipeline_cached_s,
@@ -169,8 +191,7 @@ def main() -> None:
     parser.add_argument("--image-size", type=int, default=256, help="crop side fed to the step")
     parser.add_argument("--batch-size", type=int, default=1)
     parser.add_argument("--ngf", type=int, default=16, help="pix2pix generator/discriminator width")
-    parser.add_argument("--rounds", type=int, default=2, help="epochs of alternating in-memory/pipeline chunks")
-    parser.add_argument("--chunk", type=int, default=16, help="steps per timed chunk")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of paired epochs (see above)")
     parser.add_argument("--json", default="", help="write the figures here")
     args = parser.parse_args()
     env = environment()

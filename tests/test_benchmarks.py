@@ -1,5 +1,6 @@
 """The benchmark scripts run and report what they claim (shapes of the records, not speed: no timed tests)."""
 
+import argparse
 import math
 import sys
 
@@ -11,6 +12,7 @@ sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 
 import bench_table  # noqa: E402
 import inference  # noqa: E402
+import input_pipeline  # noqa: E402
 import train_step  # noqa: E402
 
 
@@ -32,6 +34,19 @@ def test_inference_times_an_exported_model(tmp_path):
     record = inference.time_serving(path, batch=2, side=16, runs=2)
     assert record["batch_size"] == 2 and record["input_side"] == 16
     assert _positive(record["median_s"]) and record["images_per_s"] == pytest.approx(2 / record["median_s"])
+
+
+def test_input_pipeline_pairs_each_fed_epoch_with_an_in_memory_one():
+    args = argparse.Namespace(pairs=4, file_size=40, load_size=40, image_size=32, batch_size=1, ngf=4, rounds=2)
+    result = input_pipeline.measure(args)
+    assert result["steps_per_epoch"] == 4
+    assert len(result["epoch_times_s"]["memory"]) == 3 * 2  # one before each fed epoch, every round
+    for name in ("first", "later", "cv2"):
+        assert len(result["epoch_times_s"][name]) == len(result["overheads_pct"][name]) == 2
+    for key in ("epoch_in_memory_s", "epoch_pipeline_first_s", "epoch_pipeline_later_s", "epoch_cv2_loop_s",
+                "step_images_per_s", "pipeline_uncached_images_per_s", "pipeline_cached_images_per_s",
+                "cv2_loop_images_per_s"):
+        assert _positive(result[key]), key
 
 
 def test_bench_table_rows_cover_every_record():
