@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-# oneDNN kernels, which TensorFlow turns on by itself only on AVX-512 Intel CPUs (see benchmarks/README.md).
+# oneDNN kernels, which TensorFlow turns on by itself only on some CPUs (see benchmarks/README.md).
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 import numpy as np  # noqa: E402

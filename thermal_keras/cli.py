@@ -19,9 +19,9 @@ import os
 import sys
 from pathlib import Path
 
-# TensorFlow turns its oneDNN CPU kernels on by itself only on AVX-512 Intel CPUs; elsewhere (AMD here)
-# they made the 256² pix2pix step 27% faster (benchmarks/README.md). This module loads before TensorFlow;
-# TF_ENABLE_ONEDNN_OPTS=0 keeps TensorFlow's own choice.
+# TensorFlow turns its oneDNN CPU kernels on by itself only on some CPUs (seen: on with AVX-512 VNNI/BF16,
+# off on an AVX2-only AMD EPYC, where they made the 256² pix2pix step 27% faster; benchmarks/README.md).
+# This module loads before TensorFlow; TF_ENABLE_ONEDNN_OPTS=0 in the environment turns them off.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
