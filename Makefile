@@ -37,7 +37,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed-$(if $(GPU),gpu,cpu) requirements-b
 	$(BIN)/python -m pip install -q -r requirements-bench.txt
 	touch $@
 
-# A small CPU run of every benchmark, printed as one table (about 6 minutes on 2 cores).
+# A small CPU run of every benchmark, printed as one table (3-5 minutes on 2 cores).
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench_table.py --json results/bench.json
 

@@ -1,4 +1,4 @@
-"""``make bench``: a small CPU run of every benchmark, printed as one table (about 6 minutes on 2 cores).
+"""``make bench``: a small CPU run of every benchmark, printed as one table (3-5 minutes on 2 cores).
 
 Runs ``train_step.py`` (the three model families at full width, then pix2pix under each precision
 policy with XLA off and on), ``input_pipeline.py`` and ``inference.py`` as subprocesses with small
@@ -24,7 +24,7 @@ TRAIN_FAMILIES = ["--models", "pix2pix", "cyclegan", "swift_srgan", "--image-siz
 TRAIN_POLICIES = ["--models", "pix2pix", "--small", "--image-size", "128", "--batch-size", "4", "--steps", "3",
                   "--precision", "float32", "mixed_float16", "mixed_bfloat16", "--xla", "off", "on"]
 PIPELINE = ["--pairs", "48", "--file-size", "143", "--load-size", "143", "--image-size", "128", "--ngf", "16",
-            "--rounds", "3"]
+            "--rounds", "5"]
 INFERENCE = ["--models", "unet_256", "swift_srgan", "--batch-size", "1", "8", "--size", "256", "--sr-size", "64",
              "--runs", "3"]
 

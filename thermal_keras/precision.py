@@ -3,9 +3,12 @@
 ``mixed_precision`` (every training config, ``--mixed-precision`` on the CLI) takes:
 
 - ``"auto"`` (default): ``mixed_float16`` on a GPU, ``mixed_bfloat16`` under a ``TPUStrategy``,
-  ``float32`` on a CPU. Measured on this project's 2-core CPU (TF 2.21, pix2pix at 128², batch 4):
-  ``mixed_float16`` is 2-4.4x and ``mixed_bfloat16`` 8-10x slower than float32 (benchmarks/README.md),
-  so a CPU never gets them.
+  ``float32`` on a CPU. Measured on this project's 2-core CPUs (TF 2.21; benchmarks/README.md):
+  ``mixed_float16`` is 2-7x slower than float32 on every CPU tried. ``mixed_bfloat16`` is 8-10x
+  slower on a CPU without bfloat16 instructions but 1.35x (batch 1) to 1.6x (batch 4) faster for
+  the 256² pix2pix step on one with AVX-512 BF16. ``auto`` still keeps float32 on every CPU: the
+  same code then gives the same numbers on every CPU machine (tests, notebooks, CI); ask for
+  ``mixed_bfloat16`` explicitly where the CPU has the instructions.
 - ``"float32"``, ``"mixed_float16"``, ``"mixed_bfloat16"``: that Keras dtype policy.
 - ``"on"`` / ``"off"``: the older spellings of ``"mixed_float16"`` / ``"float32"``.
 
