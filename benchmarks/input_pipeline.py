@@ -191,7 +191,7 @@ def main() -> None:
     parser.add_argument("--image-size", type=int, default=256, help="crop side fed to the step")
     parser.add_argument("--batch-size", type=int, default=1)
     parser.add_argument("--ngf", type=int, default=16, help="pix2pix generator/discriminator width")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of paired epochs (see above)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of paired epochs (see above)")
     parser.add_argument("--json", default="", help="write the figures here")
     args = parser.parse_args()
     env = environment()
