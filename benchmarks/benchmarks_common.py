@@ -30,8 +30,8 @@ def environment() -> dict:
 def onednn_enabled():
     """Whether TensorFlow runs its oneDNN kernels in this process (None if this build cannot say).
 
-    TensorFlow decides from the CPU when ``TF_ENABLE_ONEDNN_OPTS`` is unset: seen on with AVX-512
-    VNNI/BF16 (AMD EPYC, Zen 4 class), off with AVX2 only (an older AMD EPYC).
+    TensorFlow decides from the CPU when ``TF_ENABLE_ONEDNN_OPTS`` is unset: seen on for an AMD EPYC
+    with AVX-512 VNNI/BF16, off for one with AVX2 only.
     """
     try:
         from tensorflow.python.util import _pywrap_util_port  # private, hence the fallback

@@ -7,12 +7,12 @@ Writes a temporary folder of JPEG pairs, builds the package's pix2pix train step
    the second (from the cache, jitter still random);
 3. the step fed by a synchronous per-file OpenCV loop (the seed code's loader: ``cv2.imread``,
    resize, crop, flip, scale, one file after the other, then the step);
+4. the loaders alone: images/s of the pipeline (uncached first epoch and cached), of the cv2 loop,
+   and the step's own consumption rate.
 
 (2) and (3) each run right after an epoch of (1), ``--rounds`` times; each overhead is the median
 over rounds of fed / in-memory for those adjacent pairs (this 2-core VM's step time wanders by
-10-30% over seconds, so unpaired means were too noisy for a 5% goal);
-4. the loaders alone: images/s of the pipeline (uncached first epoch and cached), of the cv2 loop,
-   and the step's own consumption rate.
+10-30% over seconds, so unpaired means were too noisy for a 5% goal).
 
 Goals (issue 7): later pipeline-fed epochs at most 5% longer than (1); the pipeline producing at
 least 3x what the step consumes.
