@@ -5,7 +5,6 @@ BIN := $(VENV)/bin
 # A GPU machine gets the CUDA build of TensorFlow; a CPU machine never downloads CUDA wheels.
 GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
 REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
-export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: demo test unit-tests notebooks bench bench-torch clean
 

@@ -27,7 +27,6 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-
 from benchmarks_common import environment, write_json  # noqa: E402
 
 MODELS = ("unet_256", "resnet_9blocks", "swift_srgan")
@@ -37,7 +36,7 @@ def export(name: str, folder: Path) -> Path:
     """Export a random-weight generator ``name`` with the package's exporter; returns the folder."""
     from thermal_keras.export import export_saved_model
     from thermal_keras.models import build_generator
-    from thermal_keras.sr_inference import export_sr_saved_model
+    from thermal_keras.sr.inference import export_sr_saved_model
 
     if name == "swift_srgan":
         return export_sr_saved_model(build_generator(name, scale=4, channels=3), folder / name)

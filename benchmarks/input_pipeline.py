@@ -3,7 +3,7 @@
 Writes a temporary folder of JPEG pairs, builds the package's pix2pix train step, then measures
 
 1. one epoch of the step on batches already in memory (the floor);
-2. the step fed by ``thermal_keras.data.paired_dataset``: the first epoch (decode + cache fill) and
+2. the step fed by ``thermal_keras.data.pipeline.paired_dataset``: the first epoch (decode + cache fill) and
    the second (from the cache, jitter still random);
 3. the step fed by a synchronous per-file OpenCV loop (the seed code's loader: ``cv2.imread``,
    resize, crop, flip, scale, one file after the other, then the step);
@@ -37,10 +37,10 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-
 from benchmarks_common import environment, write_json  # noqa: E402
+
 from data_loaders.paired import paired_folder  # noqa: E402
-from thermal_keras import data  # noqa: E402
+from thermal_keras.data.pipeline import paired_dataset  # noqa: E402
 
 
 def write_pairs(root: Path, n: int, size: int) -> None:
@@ -59,8 +59,8 @@ def write_pairs(root: Path, n: int, size: int) -> None:
 
 def pix2pix_step(image_size: int, ngf: int, batch_size: int):
     """The package's pix2pix ``train_step`` as ``fit`` runs it (one ``tf.function``)."""
-    from thermal_keras.config import Pix2PixConfig
-    from thermal_keras.runs import build_pix2pix, compile_pix2pix
+    from thermal_keras.pix2pix.config import Pix2PixConfig
+    from thermal_keras.pix2pix.train import build_pix2pix, compile_pix2pix
 
     config = Pix2PixConfig(image_size=image_size, generator="unet", ngf=ngf, ndf=ngf,
                            batch_size=batch_size, jit_compile="off")
@@ -105,13 +105,13 @@ def measure(args) -> dict:
         step = pix2pix_step(args.image_size, args.ngf, args.batch_size)
 
         in_memory = [(tf.identity(a), tf.identity(b))
-                     for a, b in data.paired_dataset(files, num_epochs=1, validate=False, **kwargs)]
+                     for a, b in paired_dataset(files, num_epochs=1, validate=False, **kwargs)]
         steps = len(in_memory)
         timed(in_memory[:3], step)  # trace and warm up
 
-        uncached = iter(data.paired_dataset(files, num_epochs=1, cache=False, validate=False, **kwargs))
+        uncached = iter(paired_dataset(files, num_epochs=1, cache=False, validate=False, **kwargs))
         pipeline_uncached_s = timed(uncached)[0]
-        alone = iter(data.paired_dataset(files, num_epochs=2, validate=False, **kwargs))
+        alone = iter(paired_dataset(files, num_epochs=2, validate=False, **kwargs))
         timed(next(alone) for _ in range(steps))  # first epoch: decode and cache
         pipeline_cached_s = timed(next(alone) for _ in range(steps))[0]
         cv2_alone_s = timed(cv2_batches(files, args.batch_size, args.image_size, args.load_size,
@@ -126,7 +126,7 @@ def measure(args) -> dict:
             pipeline = []
 
             def first_epoch(seed=round_index):
-                pipeline.append(iter(data.paired_dataset(files, num_epochs=2, seed=seed, **kwargs)))
+                pipeline.append(iter(paired_dataset(files, num_epochs=2, seed=seed, **kwargs)))
                 return (next(pipeline[0]) for _ in range(steps))
 
             feeds = {"first": first_epoch,

@@ -28,15 +28,14 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-
 from benchmarks_common import environment, write_json  # noqa: E402
 
 MODELS = ("pix2pix", "cyclegan", "swift_srgan")
 
 
 def _pix2pix(size: int, batch: int, small: bool, xla: str):
-    from thermal_keras.config import Pix2PixConfig
-    from thermal_keras.runs import build_pix2pix, compile_pix2pix
+    from thermal_keras.pix2pix.config import Pix2PixConfig
+    from thermal_keras.pix2pix.train import build_pix2pix, compile_pix2pix
 
     generator = "unet" if small or size != 256 else "unet_256"
     config = Pix2PixConfig(image_size=size, generator=generator, ngf=16 if small else 64,
@@ -46,7 +45,8 @@ def _pix2pix(size: int, batch: int, small: bool, xla: str):
 
 
 def _cyclegan(size: int, batch: int, small: bool, xla: str):
-    from thermal_keras.runs_cyclegan import CycleGANConfig, build_cyclegan, compile_cyclegan
+    from thermal_keras.cyclegan.config import CycleGANConfig
+    from thermal_keras.cyclegan.train import build_cyclegan, compile_cyclegan
 
     config = CycleGANConfig(image_size=size, generator="resnet_6blocks" if small else "resnet_9blocks",
                             ngf=16 if small else 64, ndf=16 if small else 64, batch_size=batch,

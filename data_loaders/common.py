@@ -5,12 +5,13 @@ loaders share: folder checks, listing and pairing by name, reading image headers
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from thermal_keras.io import atomic_write_text
 
 
 class DatasetError(ValueError):
@@ -364,7 +365,4 @@ def save_dataset_spec(root, b_spec: ImageSpec, a_spec: ImageSpec = RGB_SPEC, **e
     """Write ``root/dataset.json`` with both sides' specs (atomically: temporary name, then rename)."""
     path = Path(root) / DATASET_SPEC_FILE
     content = {"a": spec_to_dict(a_spec), "b": spec_to_dict(b_spec), **extra}
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(content, indent=2) + "\n")
-    os.replace(tmp, path)
-    return path
+    return atomic_write_text(path, json.dumps(content, indent=2) + "\n")

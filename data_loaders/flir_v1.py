@@ -14,7 +14,12 @@ spatially blurred mapping; crop/resize choices cannot fix the parallax.
 from __future__ import annotations
 
 from data_loaders.common import (
-    RGB_SPEC, ImageSpec, PairedFiles, estimate_value_range, pair_by_stem, require_dir,
+    RGB_SPEC,
+    ImageSpec,
+    PairedFiles,
+    estimate_value_range,
+    pair_by_stem,
+    require_dir,
 )
 
 THERMAL_DIRS = {"8bit": ("thermal_8_bit", (".jpeg", ".jpg")), "16bit": ("thermal_16_bit", (".tiff", ".tif"))}

@@ -21,7 +21,13 @@ import warnings
 from pathlib import Path
 
 from data_loaders.common import (
-    RGB_SPEC, DatasetError, ImageSpec, PairedFiles, UnpairedFilesWarning, list_images, require_dir,
+    RGB_SPEC,
+    DatasetError,
+    ImageSpec,
+    PairedFiles,
+    UnpairedFilesWarning,
+    list_images,
+    require_dir,
 )
 
 MAP_FILE = "rgb_to_thermal_vid_map.json"

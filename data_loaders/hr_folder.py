@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_loaders.common import (
-    IMAGE_EXTENSIONS, DatasetError, ImageSpec, find_spec_file, list_images, probe_image, require_dir,
+    IMAGE_EXTENSIONS,
+    DatasetError,
+    ImageSpec,
+    find_spec_file,
+    list_images,
+    probe_image,
+    require_dir,
 )
 from data_loaders.paired import detect_spec
 

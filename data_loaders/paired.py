@@ -9,8 +9,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from data_loaders.common import (
-    RGB_SPEC, DatasetError, ImageSpec, PairedFiles, estimate_value_range, is_grey, load_target_spec,
-    pair_by_stem, probe_image, read_image, require_dir,
+    RGB_SPEC,
+    DatasetError,
+    ImageSpec,
+    PairedFiles,
+    estimate_value_range,
+    is_grey,
+    load_target_spec,
+    pair_by_stem,
+    probe_image,
+    read_image,
+    require_dir,
 )
 
 AUTO_PERCENTILES = (0.5, 99.5)

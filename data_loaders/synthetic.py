@@ -16,17 +16,15 @@ dataset (FLIR ADAS v1, paired A/B folders, or LLVIP) so the same loaders read bo
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from data_loaders import physics
 from data_loaders.common import DatasetError, ImageSpec
 from data_loaders.scene import MATERIALS, draw_scene
-from thermal_keras import physics
+from thermal_keras.io import atomic_dir
 
 GENERATOR_VERSION = 1
 COUNT_RANGE = tuple(int(v) for v in physics.celsius_to_counts([-40.0, 70.0]))  # (23315, 34315)
@@ -143,20 +141,12 @@ def write_dataset(root, splits: dict[str, int] | None = None, size: int = 64, se
         if not overwrite:
             raise DatasetError(f"{root}: exists and was not written by write_dataset with these "
                                f"settings ({root / 'dataset.json'}); choose another folder or overwrite=True")
-    root.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.tmp-", dir=root.parent))
-    try:
+    with atomic_dir(root) as tmp:  # an existing root is replaced only once the new set is complete
         for split_index, (split, n) in enumerate(splits.items()):
             pairs = generate_pairs(n, size, seed=seed * 1000 + split_index)
             for i in range(n):
                 _write_one(tmp, layout, split, i + 1, {k: v[i] for k, v in pairs.items()})
         (tmp / "dataset.json").write_text(json.dumps(settings, indent=2) + "\n")
-        if root.exists():
-            shutil.rmtree(root)
-        os.replace(tmp, root)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return root
 
 

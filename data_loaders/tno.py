@@ -16,7 +16,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from data_loaders.common import (
-    RGB_SPEC, DatasetError, ImageSpec, PairedFiles, list_images, pair_by_stem, require_dir,
+    RGB_SPEC,
+    DatasetError,
+    ImageSpec,
+    PairedFiles,
+    list_images,
+    pair_by_stem,
+    require_dir,
 )
 
 TNO_EXTENSIONS = (".bmp", ".png", ".jpg", ".jpeg", ".tif", ".tiff")

@@ -10,7 +10,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from data_loaders.common import (
-    DatasetError, ImageInfo, ImageSpec, PairedFiles, is_grey, probe_image, read_image,
+    DatasetError,
+    ImageInfo,
+    ImageSpec,
+    PairedFiles,
+    is_grey,
+    probe_image,
+    read_image,
 )
 
 MAX_LISTED = 8

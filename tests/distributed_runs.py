@@ -37,8 +37,8 @@ def mirrored(data_dir, work_dir):
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     import keras
 
-    from thermal_keras.config import Pix2PixConfig
-    from thermal_keras.runs import train_pix2pix
+    from thermal_keras.pix2pix.config import Pix2PixConfig
+    from thermal_keras.pix2pix.train import train_pix2pix
 
     class InitialWeights(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
@@ -62,7 +62,8 @@ def mirrored(data_dir, work_dir):
     result["resumed"] = {"initial_epoch": resumed.initial_epoch, "history": resumed.history,
                          "iterations": int(resumed.model.g_optimizer.iterations.numpy())}
     # Another family next in the same process (one strategy instance, so no collective key reuse).
-    from thermal_keras.runs_fusion import FusionGANConfig, train_fusiongan
+    from thermal_keras.fusion.config import FusionGANConfig
+    from thermal_keras.fusion.train import train_fusiongan
 
     os.chdir(work_dir)  # its synthetic set is written under ./data
     fusion = train_fusiongan(FusionGANConfig(
@@ -83,24 +84,26 @@ def mirrored(data_dir, work_dir):
 
 
 def worker(data_dir, output_dir, result_path):
-    from thermal_keras import cli, data, runs
+    from thermal_keras import cli
+    from thermal_keras.pix2pix import train as pix2pix_train
+    from thermal_keras.data import pipeline
     from thermal_keras.distribute import shard_by_data
 
     runs_seen = []
-    train_pix2pix = runs.train_pix2pix
+    train_pix2pix = pix2pix_train.train_pix2pix
 
     def keep_run(config, *args, **kwargs):  # the CLI returns an exit code; keep the run to inspect it
         runs_seen.append(train_pix2pix(config, *args, **kwargs))
         return runs_seen[-1]
 
-    runs.train_pix2pix = keep_run
+    pix2pix_train.train_pix2pix = keep_run
     flags = [f"--{key.replace('_', '-')}={value}" for key, value in TINY_FLAGS.items()]
     code = cli.main(["train", "pix2pix", "--strategy", "multi_worker", "--data", data_dir,
                      "--output-dir", output_dir, *flags])
     run = runs_seen[0]
     weights = _weights(run.model)
     # One global batch of the training pipeline, undistributed and as this worker's replica gets it.
-    dataset = data.paired_dataset(run.train_files, batch_size=2, image_size=32, load_size=36, seed=0,
+    dataset = pipeline.paired_dataset(run.train_files, batch_size=2, image_size=32, load_size=36, seed=0,
                                   steps_per_epoch=3)
     global_batch = next(iter(dataset))[0].numpy()
     local_batch = next(iter(run.strategy.experimental_distribute_dataset(shard_by_data(dataset))))[0]

@@ -82,3 +82,21 @@ def test_translate_refuses_a_bad_image_before_writing_anything(tmp_path, capsys)
     assert code == 2
     assert "broken.jpg" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["train", "srgan", "--help"], ["fuse", "--help"],
+                                  ["train", "pix2pix", "--norm", "group"]], ids=" ".join)
+def test_help_and_argument_errors_do_not_import_tensorflow(argv):
+    code = ("import sys\nfrom thermal_keras.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
+            "    pass\nprint('imported:', 'tensorflow' in sys.modules, 'keras' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True)
+    assert proc.stdout.strip().splitlines()[-1] == "imported: False False"
+
+
+def test_user_errors_exit_2_with_one_line(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"flip": "false"}')
+    assert main(["train", "pix2pix", "--config", str(bad), "--output-dir", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "bad.json" in err and "flip" in err
+    assert not (tmp_path / "run").exists()

@@ -21,9 +21,10 @@ import tensorflow as tf
 from data_loaders import synthetic
 from thermal_keras import distribute
 from thermal_keras.cli import build_parser, main
-from thermal_keras.config import STRATEGIES, Pix2PixConfig
+from thermal_keras.config import STRATEGIES
 from thermal_keras.models import build_generator
-from thermal_keras.runs import train_pix2pix
+from thermal_keras.pix2pix.config import Pix2PixConfig
+from thermal_keras.pix2pix.train import train_pix2pix
 
 HELPER = Path(__file__).with_name("distributed_runs.py")
 # Measured here: max |Δ| 5.2e-6 between 3 mirrored steps on 2 logical CPUs and 3 one-device steps
@@ -137,7 +138,7 @@ def test_unknown_strategy_names_the_choices(capsys):
     with pytest.raises(distribute.StrategyError, match="unknown strategy 'horovod'.*mirrored"):
         distribute.make_strategy("horovod")
     with pytest.raises(SystemExit):
-        build_parser().parse_args(["train", "pix2pix", "--strategy", "horovod"])
+        build_parser()[0].parse_args(["train", "pix2pix", "--strategy", "horovod"])
     assert "invalid choice: 'horovod'" in capsys.readouterr().err
     with pytest.raises(ValueError, match="unknown strategy"):  # a JSON config bypasses argparse
         train_pix2pix(Pix2PixConfig(strategy="horovod", output_dir="unused"))
@@ -212,9 +213,9 @@ def test_datasets_are_sharded_by_data():
 
 
 def test_every_training_config_and_command_has_the_strategy_and_precision_options(capsys):
-    from thermal_keras.runs_cyclegan import CycleGANConfig
-    from thermal_keras.runs_fusion import FusionGANConfig
-    from thermal_keras.runs_srgan import SRGANConfig
+    from thermal_keras.cyclegan.config import CycleGANConfig
+    from thermal_keras.fusion.config import FusionGANConfig
+    from thermal_keras.sr.config import SRGANConfig
 
     for config_class in (Pix2PixConfig, CycleGANConfig, SRGANConfig, FusionGANConfig):
         config = config_class()

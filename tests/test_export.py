@@ -4,8 +4,7 @@ import tensorflow as tf
 
 from data_loaders.common import ImageSpec
 from thermal_keras.export import ThermalTranslator, export_saved_model, save_keras
-from thermal_keras.models import generator_size_multiple
-from thermal_keras.models import build_generator
+from thermal_keras.models import build_generator, generator_size_multiple
 
 SPEC_16 = ImageSpec(channels=1, bit_depth=16, value_range=(23315, 34315), counts_per_kelvin=100.0)
 

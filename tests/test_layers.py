@@ -1,8 +1,8 @@
 """Super-resolution layers: pixel shuffle, depthwise-separable convolution, per-channel PReLU."""
 
+import keras
 import numpy as np
 import pytest
-import keras
 from scipy.signal import correlate2d
 
 from thermal_keras.layers import PRELU_ALPHA, DepthwiseSeparableConv2D, PixelShuffle, prelu, trainable_param_count

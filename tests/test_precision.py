@@ -6,9 +6,9 @@ import pytest
 
 from thermal_keras import precision
 from thermal_keras.config import PRECISION_SETTINGS
+from thermal_keras.cyclegan.model import CycleGAN
 from thermal_keras.models import FusionGAN, Pix2Pix, build_discriminator, build_generator
-from thermal_keras.models.cyclegan import CycleGAN
-from thermal_keras.models.sr_gan import SRGAN
+from thermal_keras.sr.model import SRGAN
 
 POLICIES_ON_THIS_CPU = ("float32", "mixed_float16", "mixed_bfloat16")
 COMPUTE_DTYPE = {"float32": "float32", "mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
@@ -35,7 +35,7 @@ def test_explicit_settings_and_the_old_on_off_spellings(monkeypatch):
     monkeypatch.setattr(precision, "has_gpu", lambda: True)  # explicit settings ignore the device
     assert [precision.choose_precision(s) for s in PRECISION_SETTINGS[1:]] == [
         "float32", "mixed_float16", "mixed_bfloat16", "mixed_float16", "float32"]
-    from thermal_keras.runs import choose_precision  # the old import path still works
+    from thermal_keras.precision import choose_precision  # the old import path still works
 
     assert choose_precision is precision.choose_precision
     with pytest.raises(ValueError, match="mixed_precision must be one of"):

@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from thermal_keras import visualize
+from thermal_keras import io, visualize
 
 
 def test_inferno_table_matches_matplotlib():
@@ -85,25 +85,25 @@ def test_sample_grid_rejects_mismatched_inputs():
 def test_save_png_round_trips_and_leaves_no_temporary(tmp_path):
     image = np.random.default_rng(1).integers(0, 256, (6, 9, 3), dtype=np.uint8)
     target = tmp_path / "sub" / "grid.png"
-    assert visualize.save_png(image, target) == target
+    assert io.save_png(image, target) == target
     np.testing.assert_array_equal(np.asarray(Image.open(target)), image)
     assert os.listdir(target.parent) == ["grid.png"]
     thermal_u16 = np.arange(12, dtype=np.uint16).reshape(3, 4) * 5000
-    visualize.save_png(thermal_u16, tmp_path / "t16.png")
+    io.save_png(thermal_u16, tmp_path / "t16.png")
     np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "t16.png")), thermal_u16)
 
 
 def test_save_png_failure_keeps_the_old_file(tmp_path, monkeypatch):
     target = tmp_path / "grid.png"
-    visualize.save_png(np.zeros((4, 4), np.uint8), target)
+    io.save_png(np.zeros((4, 4), np.uint8), target)
 
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
     monkeypatch.setattr(Image.Image, "save", fail)
     with pytest.raises(OSError, match="disk full"):
-        visualize.save_png(np.full((4, 4), 255, np.uint8), target)
+        io.save_png(np.full((4, 4), 255, np.uint8), target)
     assert os.listdir(tmp_path) == ["grid.png"]
     assert np.asarray(Image.open(target)).max() == 0
     with pytest.raises(ValueError, match="grid.png"):
-        visualize.save_png(np.zeros((4, 4), np.float32), target)
+        io.save_png(np.zeros((4, 4), np.float32), target)

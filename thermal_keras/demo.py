@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 
-from thermal_keras import data, evaluation, visualize
-from thermal_keras.config import Pix2PixConfig
+from thermal_keras import io, visualize
+from thermal_keras.data import pipeline
 from thermal_keras.export import export_saved_model, save_keras
-from thermal_keras.runs import choose_precision, has_gpu, train_pix2pix
+from thermal_keras.pix2pix import evaluate
+from thermal_keras.pix2pix.config import Pix2PixConfig
+from thermal_keras.pix2pix.train import train_pix2pix
+from thermal_keras.precision import choose_precision, has_gpu
 
 
 def demo_config(results_dir="results", gpu: bool | None = None) -> Pix2PixConfig:
@@ -53,13 +55,13 @@ def run_demo(results_dir="results", fresh: bool = False, config: Pix2PixConfig |
     steps_run = (config.total_epochs - run.initial_epoch) * run.steps_per_epoch
     generator = run.model.generator
 
-    report = evaluation.evaluate_translation(generator, run.eval_files, run.train_files, config.image_size)
+    report = dict(run.report)  # held-out scores against the grey and mean baselines
     report.update(device=device, train_seconds=round(train_s, 1), steps_this_run=steps_run,
                   total_steps=config.total_epochs * run.steps_per_epoch,
                   seconds_per_step=round(train_s / steps_run, 4) if steps_run else None,
                   config=dataclasses.asdict(config))
     results.mkdir(parents=True, exist_ok=True)
-    _write_json(results / "metrics.json", report)
+    io.atomic_write_text(results / "metrics.json", json.dumps(report, indent=2) + "\n")
     _write_grid(generator, run.eval_files, config.image_size, results / "grid.png")
     export_saved_model(generator, results / "saved_model", target_spec=run.train_files.b_spec)
     save_keras(generator, results / "generator.keras")
@@ -77,7 +79,7 @@ def summary(report: dict, results: Path) -> str:
     return "\n".join([
         "",
         f"== pix2pix RGB -> thermal, held-out synthetic pairs: {report['n_images']} at {report['image_size']}² ==",
-        evaluation.format_report(report),
+        evaluate.format_report(report),
         f"model beats both baselines on PSNR and SSIM: {'yes' if beats else 'NO'}",
         timing + f" on {report['device']}",
         f"wrote {results / 'grid.png'}, {results / 'metrics.json'}, {results / 'saved_model'}, "
@@ -86,18 +88,12 @@ def summary(report: dict, results: Path) -> str:
 
 
 def _write_grid(generator, files, image_size: int, path: Path, rows: int = 6):
-    rgb, thermal = next(iter(data.eval_dataset(files.subset(range(min(rows, len(files)))),
+    rgb, thermal = next(iter(pipeline.eval_dataset(files.subset(range(min(rows, len(files)))),
                                                image_size=image_size, batch_size=rows)))
     fake = np.clip(np.asarray(generator(rgb, training=False)), -1, 1)
     grid = visualize.sample_grid(rgb, thermal, fake)
     zoom = max(1, 256 // image_size)  # small demo images are shown enlarged, pixels kept sharp
-    visualize.save_png(np.repeat(np.repeat(grid, zoom, axis=0), zoom, axis=1), path)
-
-
-def _write_json(path: Path, values: dict):
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(values, indent=2) + "\n")
-    os.replace(tmp, path)
+    io.save_png(np.repeat(np.repeat(grid, zoom, axis=0), zoom, axis=1), path)
 
 
 def _remove_run(run_dir: Path):

@@ -15,16 +15,14 @@ It loads with ``tf.saved_model.load`` (TF Serving, TFLite converter) without thi
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import keras
 import tensorflow as tf
 
 from data_loaders.common import ImageSpec
-from thermal_keras.data import to_celsius, to_file_values
+from thermal_keras.data.pipeline import to_celsius, to_file_values
+from thermal_keras.io import atomic_dir, atomic_path
 from thermal_keras.models import generator_size_multiple
 
 METADATA_FILE = "thermal_keras.json"
@@ -76,19 +74,14 @@ def export_saved_model(generator: keras.Model, path, target_spec: ImageSpec | No
         fn=_serving_fn(generator, multiple, target_spec),
         input_signature=[tf.TensorSpec([None, None, None, 3], tf.uint8, name="rgb")],
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
-    try:
+    meta = {"size_multiple": multiple, "in_channels": 3,
+            "out_channels": int(generator.output_shape[-1]),
+            "target_spec": None if target_spec is None else {
+                "channels": target_spec.channels, "bit_depth": target_spec.bit_depth,
+                "value_range": list(target_spec.range), "counts_per_kelvin": target_spec.counts_per_kelvin}}
+    with atomic_dir(path) as tmp:
         archive.write_out(str(tmp), verbose=False)
-        meta = {"size_multiple": multiple, "in_channels": 3,
-                "out_channels": int(generator.output_shape[-1]),
-                "target_spec": None if target_spec is None else {
-                    "channels": target_spec.channels, "bit_depth": target_spec.bit_depth,
-                    "value_range": list(target_spec.range), "counts_per_kelvin": target_spec.counts_per_kelvin}}
         (tmp / METADATA_FILE).write_text(json.dumps(meta, indent=2) + "\n")
-        _replace_dir(tmp, path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return path
 
 
@@ -97,26 +90,9 @@ def save_keras(generator: keras.Model, path) -> Path:
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"{path}: a Keras model file must end in .keras")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".keras", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:  # the temporary name keeps the .keras suffix Keras needs
         generator.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path
-
-
-def _replace_dir(src: Path, dst: Path):
-    if dst.exists():
-        old = dst.with_name(f".{dst.name}.old-{os.getpid()}")
-        os.replace(dst, old)
-        os.replace(src, dst)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(src, dst)
 
 
 class ThermalTranslator:

@@ -252,3 +252,47 @@ class DepthwiseSeparableConv2D(layers.Layer):
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
                 "strides": self.strides, "use_bias": self.use_bias}
+
+
+class _SpatialPadding2D(layers.Layer):
+    """Pads H and W by ``padding`` pixels on each side: ``(N, H, W, C)`` -> ``(N, H + 2p, W + 2p, C)``,
+    same dtype. Subclasses say how the border is filled (:meth:`pad`)."""
+
+    def __init__(self, padding=1, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
+            raise ValueError(f"padding must be an int >= 0, got {padding!r}")
+        self.padding = padding
+
+    def call(self, inputs):
+        return inputs if self.padding == 0 else self.pad(inputs, self.padding)
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        grow = lambda side: None if side is None else side + 2 * self.padding  # noqa: E731
+        return (batch, grow(height), grow(width), channels)
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding}
+
+
+@keras.saving.register_keras_serializable(package="thermal_keras")
+class ReflectionPadding2D(_SpatialPadding2D):
+    """Mirror padding without repeating the edge (torch ``ReflectionPad2d``); ``padding`` must be
+    smaller than H and W (reflection needs that many pixels beside the edge)."""
+
+    @staticmethod
+    def pad(inputs, p):
+        return ops.pad(inputs, [[0, 0], [p, p], [p, p], [0, 0]], mode="reflect")
+
+
+@keras.saving.register_keras_serializable(package="thermal_keras")
+class EdgePadding2D(_SpatialPadding2D):
+    """Padding that repeats the border pixels (numpy ``"edge"``), any ``padding`` for any size."""
+
+    @staticmethod
+    def pad(inputs, p):
+        top, bottom = ops.repeat(inputs[:, :1], p, axis=1), ops.repeat(inputs[:, -1:], p, axis=1)
+        x = ops.concatenate([top, inputs, bottom], axis=1)
+        left, right = ops.repeat(x[:, :, :1], p, axis=2), ops.repeat(x[:, :, -1:], p, axis=2)
+        return ops.concatenate([left, x, right], axis=2)

@@ -5,12 +5,10 @@ Model images are float ``[-1, 1]`` (see the package conventions); everything her
 """
 
 import functools
-import os
-import uuid
 
 import numpy as np
 
-__all__ = ["thermal_colormap", "colorize_thermal", "to_uint8_rgb", "sample_grid", "save_png"]
+__all__ = ["thermal_colormap", "colorize_thermal", "to_uint8_rgb", "sample_grid"]
 
 # "Ironbow", the palette of many thermal cameras: black, deep blue, magenta, orange, yellow,
 # near-white. Control points chosen by eye for this package (no vendor's table is copied).
@@ -123,38 +121,3 @@ def sample_grid(rgb, real_thermal, fake_thermal, cmap="inferno"):
     rows = np.concatenate(columns, axis=2)  # (N, H, 3W, 3)
     count, height, width, _ = rows.shape
     return rows.reshape(count * height, width, 3)
-
-
-def save_png(array, path):
-    """Writes ``array`` as a PNG atomically (temporary name in the same folder, then ``os.replace``).
-
-    ``array``: uint8 ``(H, W)``, ``(H, W, 1)``, ``(H, W, 3)`` or ``(H, W, 4)``, or uint16 ``(H, W)``.
-    Missing parent folders are created. Returns ``path``.
-    """
-    from PIL import Image
-
-    image = np.asarray(array)
-    if image.ndim == 3 and image.shape[-1] == 1:
-        image = image[..., 0]
-    grey_16_bit = image.dtype == np.uint16 and image.ndim == 2
-    if not grey_16_bit and (image.dtype != np.uint8 or image.ndim not in (2, 3) or
-                            (image.ndim == 3 and image.shape[-1] not in (3, 4))):
-        raise ValueError(
-            f"save_png({os.fspath(path)!r}) needs uint8 (H, W[, 1|3|4]) or uint16 (H, W), "
-            f"got {image.dtype} {np.shape(array)}"
-        )
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    # open(..., "xb") rather than mkstemp: mkstemp's 0600 mode would survive the rename.
-    temporary_path = os.path.join(folder, f".tmp-{uuid.uuid4().hex}-{os.path.basename(path)}")
-    try:
-        with open(temporary_path, "xb") as file:
-            Image.fromarray(image).save(file, format="PNG")
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary_path, path)
-    except BaseException:
-        if os.path.exists(temporary_path):
-            os.remove(temporary_path)
-        raise
-    return path

@@ -14,7 +14,13 @@ One module a family, all re-exported here:
 
 from thermal_keras.metrics import fusion
 from thermal_keras.metrics.distribution import (
-    FeatureStatistics, distribution_scores, fid, frechet_distance, kid, kid_from_features, mmd2_unbiased,
+    FeatureStatistics,
+    distribution_scores,
+    fid,
+    frechet_distance,
+    kid,
+    kid_from_features,
+    mmd2_unbiased,
 )
 from thermal_keras.metrics.image import mean_abs_temperature_error, mse, psnr, rmse, ssim, uqi
 from thermal_keras.metrics.super_resolution import psnr_y, rgb_to_y, ssim_y

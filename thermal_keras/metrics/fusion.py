@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from thermal_keras.io import LUMA_BT601
+
 __all__ = ["entropy", "std", "spatial_frequency", "average_gradient", "mutual_information", "scd", "vif",
            "vif_single", "qabf", "ssim_sum", "all_metrics", "METRIC_NAMES"]
 
-LUMA_BT601 = (0.299, 0.587, 0.114)
 VIF_NOISE_VARIANCE = 2.0  # sigma_n² of the HVS noise model in Sheikh & Bovik's code
 VIF_SCALES = 4
 VIF_MIN_SIZE = 41  # the 4th scale needs a 3×3 window after three valid filterings and two halvings

@@ -1,4 +1,4 @@
-"""Networks and GAN models: U-Net generator, PatchGAN/PixelGAN discriminators, Pix2Pix.
+"""The public facade for networks and GAN models (the modules behind it may move; these names stay).
 
 Networks are chosen by name, as in the pix2pix reference (``--netG unet_256``, ``--netD basic``)::
 
@@ -8,15 +8,13 @@ Networks are chosen by name, as in the pix2pix reference (``--netG unet_256``, `
     model.compile()  # Adam(2e-4, beta_1=0.5) for both, LSGAN, lambda_l1 = 100
 """
 
-from thermal_keras.models.cyclegan import CycleGAN
-from thermal_keras.models.fusiongan import (
-    EdgePadding2D,
-    FusionGAN,
-    fusiongan_discriminator,
-    fusiongan_generator,
-)
-from thermal_keras.models.factory import DISCRIMINATORS, GENERATORS, build_discriminator, build_generator
-from thermal_keras.models.patchgan import (
+from thermal_keras.cyclegan.image_pool import ImagePool
+from thermal_keras.cyclegan.model import CycleGAN
+from thermal_keras.fusion.model import FusionGAN
+from thermal_keras.fusion.networks import fusiongan_discriminator, fusiongan_generator
+from thermal_keras.layers import EdgePadding2D, ReflectionPadding2D
+from thermal_keras.networks import DISCRIMINATORS, GENERATORS, build_discriminator, build_generator
+from thermal_keras.networks.patchgan import (
     PatchGANGeometry,
     build_patchgan,
     patchgan_discriminator,
@@ -25,56 +23,55 @@ from thermal_keras.models.patchgan import (
     patchgan_receptive_field,
     pixel_discriminator,
 )
-from thermal_keras.models.image_pool import ImagePool
-from thermal_keras.models.pix2pix import Pix2Pix, default_gan_optimizer
-from thermal_keras.models.resnet import ReflectionPadding2D, build_resnet, resnet_generator
-from thermal_keras.models.sr_gan import SRGAN, total_variation
-from thermal_keras.models.srgan import (
+from thermal_keras.networks.resnet import build_resnet, resnet_generator
+from thermal_keras.networks.unet import (
+    build_unet,
+    check_generator_input_size,
+    generator_size_multiple,
+    unet_generator,
+)
+from thermal_keras.pix2pix.model import Pix2Pix, default_gan_optimizer
+from thermal_keras.sr.model import SRGAN, total_variation
+from thermal_keras.sr.networks import (
     SRConvBlock,
     build_sr_discriminator,
     build_sr_generator,
     generator_scale,
     receptive_radius_lr,
 )
-from thermal_keras.models.unet import (
-    build_unet,
-    check_generator_input_size,
-    generator_size_multiple,
-    unet_generator,
-)
 
 __all__ = [
+    "CycleGAN",
+    "DISCRIMINATORS",
     "EdgePadding2D",
     "FusionGAN",
-    "fusiongan_discriminator",
-    "fusiongan_generator",
-    "CycleGAN",
-    "ImagePool",
-    "ReflectionPadding2D",
-    "build_resnet",
-    "resnet_generator",
-    "SRGAN",
-    "SRConvBlock",
-    "build_sr_discriminator",
-    "build_sr_generator",
-    "generator_scale",
-    "receptive_radius_lr",
-    "total_variation",
-    "DISCRIMINATORS",
     "GENERATORS",
+    "ImagePool",
     "PatchGANGeometry",
     "Pix2Pix",
+    "ReflectionPadding2D",
+    "SRConvBlock",
+    "SRGAN",
     "build_discriminator",
     "build_generator",
     "build_patchgan",
+    "build_resnet",
+    "build_sr_discriminator",
+    "build_sr_generator",
     "build_unet",
     "check_generator_input_size",
     "default_gan_optimizer",
+    "fusiongan_discriminator",
+    "fusiongan_generator",
+    "generator_scale",
     "generator_size_multiple",
     "patchgan_discriminator",
     "patchgan_geometry",
     "patchgan_layer_specs",
     "patchgan_receptive_field",
     "pixel_discriminator",
+    "receptive_radius_lr",
+    "resnet_generator",
+    "total_variation",
     "unet_generator",
 ]

@@ -1,0 +1,94 @@
+"""``thermal-keras fuse IR VIS OUT`` and ``thermal-keras train fusiongan``::
+
+    thermal-keras train fusiongan --data /data/LLVIP --layout llvip --image-size 120 --epochs 10
+    thermal-keras fuse --model results/fusiongan ir/ visible/ fused/         # FusionGAN, colour output
+    thermal-keras fuse --method pyramid ir.png vis.png fused.png            # a classical baseline
+
+``fuse`` takes two files, or two folders whose images pair by name; the output is the visible
+image's colour with the fused luma (``--grey`` for the fused grey image). Training options are the
+fields of :class:`~thermal_keras.fusion.config.FusionGANConfig`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from thermal_keras.fusion.config import FusionGANConfig
+
+FUSE_METHODS = ("fusiongan", "average", "pyramid")
+
+
+def register(commands, train_models) -> dict:
+    """Add ``fuse`` (top level) and ``train fusiongan``; return their handlers."""
+    fuse = commands.add_parser("fuse", help="fuse infrared and visible images (FusionGAN or a baseline)")
+    fuse.add_argument("ir", help="infrared image file, or a folder of them")
+    fuse.add_argument("visible", help="visible image file, or a folder with the same file names")
+    fuse.add_argument("out", help="output PNG file (for one pair) or folder")
+    fuse.add_argument("--model", default=None, help="FusionGAN run folder or generator .keras file")
+    fuse.add_argument("--method", default=None, choices=FUSE_METHODS,
+                      help="fusiongan (needs --model; the default with it), average or pyramid")
+    fuse.add_argument("--grey", action="store_true", help="write the fused grey image, not colour")
+    fuse.add_argument("--max-side", type=int, default=None, help="shrink inputs so the longer side is at most this")
+    train = train_models.add_parser("fusiongan", help="FusionGAN infrared + visible fusion")
+    FusionGANConfig.add_arguments(train)
+    return {"fuse": fuse_command, "train:fusiongan": train_fusiongan_command}
+
+
+def _generator_path(model) -> Path:
+    path = Path(model)
+    if path.is_dir():
+        path = path / "generator.keras"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no FusionGAN generator (a run folder or a .keras file)")
+    return path
+
+
+def _input_pairs(ir, visible, out):
+    """``[(ir_path, visible_path, out_path)]`` for two files or two folders paired by name."""
+    from data_loaders.common import pair_by_stem
+    from data_loaders.tno import TNO_EXTENSIONS
+
+    ir, visible, out = Path(ir), Path(visible), Path(out)
+    if ir.is_dir() and visible.is_dir():
+        visible_paths, ir_paths = pair_by_stem(visible, ir, a_extensions=TNO_EXTENSIONS,
+                                               b_extensions=TNO_EXTENSIONS, source="fuse")
+        return [(Path(i), Path(v), out / f"{Path(i).stem}.png") for i, v in zip(ir_paths, visible_paths)]
+    for path in (ir, visible):
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such file (IR and VIS must be two files or two folders)")
+    target = out if out.suffix.lower() == ".png" else out / f"{ir.stem}.png"
+    return [(ir, visible, target)]
+
+
+def fuse_command(args) -> int:
+    from thermal_keras.fusion.data import read_pair
+    from thermal_keras.fusion.evaluate import fuse_pair, fusers
+    from thermal_keras.io import save_png
+
+    method = args.method or ("fusiongan" if args.model else None)
+    if method is None:
+        raise ValueError("give --model (a FusionGAN run) or --method average|pyramid")
+    if method == "fusiongan" and not args.model:
+        raise ValueError("--method fusiongan needs --model RUN_OR_KERAS_FILE")
+    generator = None
+    if method == "fusiongan":
+        import keras
+
+        generator = keras.models.load_model(_generator_path(args.model), compile=False)
+    jobs = _input_pairs(args.ir, args.visible, args.out)
+    images = [read_pair(visible, ir, args.max_side) for ir, visible, _ in jobs]  # bad files stop us here
+    fuse = fusers(generator)[method]
+    for (_, _, target), (ir, visible_rgb) in zip(jobs, images):
+        save_png(fuse_pair(fuse, ir, visible_rgb, colour=not args.grey), target)
+        print(target)
+    return 0
+
+
+def train_fusiongan_command(args) -> int:
+    from thermal_keras.fusion.evaluate import format_fusion_table
+    from thermal_keras.fusion.train import train_fusiongan
+    from thermal_keras.training.run import format_trained
+
+    run = train_fusiongan(FusionGANConfig.from_args(args), verbose=args.keras_verbose)
+    print(format_trained(run, run.report and format_fusion_table(run.report)))
+    return 0

@@ -1,0 +1,165 @@
+"""FusionGAN (Ma et al., Information Fusion 2019): a GAN that fuses infrared and visible images.
+
+The generator sees ``concat(IR, VIS)`` and outputs one fused grey image; its content loss keeps the
+infrared *intensities* and the visible *gradients*, while a discriminator that tells fused images
+from visible ones pushes more visible texture in:
+
+``L_G = mean((D(F) - c)²) + λ · (mean((F - IR)²) + ξ · mean((∇F - ∇VIS)²))``, ``c ~ U(0.7, 1.2)``
+``L_D = mean((D(VIS) - b)²) + mean((D(F) - a)²)``, ``b ~ U(0.7, 1.2)``, ``a ~ U(0, 0.3)``
+
+(least squares with soft, freshly drawn labels; ∇ the 4-neighbour Laplacian; the reference code uses
+λ = 100, ξ = 5, two discriminator steps per generator step, Adam 1e-4, batch 32, 120² patches).
+
+The networks are in :mod:`thermal_keras.fusion.networks`.
+
+Images: float32 ``(N, H, W, 1)`` in ``[-1, 1]``; the visible input is grey (the luma ``Y``; colour
+is put back from the visible image's CbCr, see :mod:`thermal_keras.fusion.baselines`).
+
+Under a ``tf.distribute`` strategy the losses are divided by the replica count before the gradients
+and BatchNorm statistics are synchronized, as in :class:`~thermal_keras.pix2pix.model.Pix2Pix`. Every
+replica draws the same soft labels (one seed state, advanced in step).
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from thermal_keras.distribute import replica_share, step_logs
+from thermal_keras.gan import GANModel, check_weight
+from thermal_keras.training.optimizers import FusedAdam
+
+LAPLACIAN_KERNEL = ((0.0, 1.0, 0.0), (1.0, -4.0, 1.0), (0.0, 1.0, 0.0))
+
+
+def laplacian(images):
+    """4-neighbour Laplacian of ``(N, H, W, 1)`` images, zero padding ("same"), float32."""
+    kernel = ops.reshape(ops.convert_to_tensor(LAPLACIAN_KERNEL, "float32"), (3, 3, 1, 1))
+    return ops.conv(ops.cast(images, "float32"), kernel, strides=1, padding="same")
+
+
+def content_loss_terms(fused, ir, visible):
+    """``(mean((F - IR)²), mean((∇F - ∇VIS)²))`` as float32 scalars."""
+    fused, ir, visible = (ops.cast(t, "float32") for t in (fused, ir, visible))
+    intensity = ops.mean(ops.square(fused - ir))
+    gradient = ops.mean(ops.square(laplacian(fused) - laplacian(visible)))
+    return intensity, gradient
+
+
+@keras.saving.register_keras_serializable(package="thermal_keras")
+class FusionGAN(GANModel):
+    """FusionGAN around a generator and a discriminator (see the module docstring for the losses).
+
+    Data: batches ``(ir, visible)``, each float32 ``(N, H, W, 1)`` in ``[-1, 1]`` (H, W equal to the
+    discriminator's image size for training). ``model(concat([ir, visible], -1))`` and
+    :meth:`fuse` return the fused image ``(N, H, W, 1)`` in ``[-1, 1]``. Step counter:
+    ``g_optimizer.iterations``; ``d_optimizer.iterations`` advances ``d_steps`` times as fast.
+    """
+
+    def __init__(self, generator, discriminator, seed: int = 0, **kwargs):
+        kwargs.setdefault("name", "fusiongan")
+        super().__init__(**kwargs)
+        self.set_networks(generator, discriminator)
+        self.seed = seed
+        self.label_seeds = keras.random.SeedGenerator(seed, name="label_seeds")
+        self.loss_settings = {}
+        names = ("g_loss", "g_adv", "g_intensity", "g_gradient", "d_loss", "intensity", "gradient")
+        self.trackers = {n: keras.metrics.Mean(name=n) for n in names}
+
+    CONFIG_FIELDS = ("seed",)
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def fuse(self, ir, visible, training=False):
+        """Fused image of ``ir`` and ``visible`` (each ``(N, H, W, 1)`` in ``[-1, 1]``)."""
+        return self.generator(ops.concatenate([ir, visible], axis=-1), training=training)
+
+    def compile(self, g_optimizer=None, d_optimizer=None, lambda_content: float = 100.0, xi: float = 5.0,
+                d_steps: int = 2, real_label_range=(0.7, 1.2), fake_label_range=(0.0, 0.3), **kwargs):
+        """Optimizers (default Adam(1e-4) each, as the reference) and the loss settings.
+
+        ``lambda_content``: λ, weight of the content loss; ``xi``: ξ, weight of the gradient term
+        inside it; ``d_steps``: discriminator updates per generator update; label ranges: the
+        uniform soft labels for "visible" (real) and "fused" (fake). Other kwargs go to
+        ``keras.Model.compile`` (``jit_compile``, ``run_eagerly``).
+        """
+        lambda_content, xi = check_weight(lambda_content, "lambda_content"), check_weight(xi, "xi")
+        if isinstance(d_steps, bool) or not isinstance(d_steps, int) or d_steps < 1:
+            raise ValueError(f"d_steps must be an int >= 1, got {d_steps!r}")
+        for key, (low, high) in (("real_label_range", real_label_range), ("fake_label_range", fake_label_range)):
+            if not low <= high:
+                raise ValueError(f"{key} must be (low, high) with low <= high, got {(low, high)}")
+        self.compile_optimizers(g_optimizer or FusedAdam(1e-4, name="g_optimizer"),
+                                d_optimizer or FusedAdam(1e-4, name="d_optimizer"),
+                                self.generator.trainable_variables, self.discriminator.trainable_variables, kwargs)
+        self.loss_settings = {"lambda_content": float(lambda_content), "xi": float(xi), "d_steps": d_steps,
+                              "real_label_range": tuple(real_label_range),
+                              "fake_label_range": tuple(fake_label_range)}
+        self.compile_settings = self.loss_settings
+
+    def _soft_labels(self, scores, label_range):
+        low, high = label_range
+        return keras.random.uniform(ops.shape(scores), low, high, seed=self.label_seeds)
+
+    def _least_squares(self, scores, label_range):
+        scores = ops.cast(scores, "float32")
+        return ops.mean(ops.square(scores - self._soft_labels(scores, label_range)))
+
+    def _batch(self, data):
+        ir, visible, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if visible is None:
+            raise ValueError("FusionGAN needs batches (ir, visible); got one tensor")
+        return ops.cast(ir, "float32"), ops.cast(visible, "float32")
+
+    def _discriminator_step(self, pair, visible):
+        settings = self.loss_settings
+        variables = self.discriminator.trainable_variables
+        with tf.GradientTape() as tape:
+            fused = self.generator(pair, training=True)
+            real_term = self._least_squares(self.discriminator(visible, training=True), settings["real_label_range"])
+            fake_term = self._least_squares(self.discriminator(ops.stop_gradient(fused), training=True),
+                                            settings["fake_label_range"])
+            d_loss = real_term + fake_term
+            scaled = self.d_optimizer.scale_loss(replica_share(d_loss))
+        self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+        return d_loss
+
+    def train_step(self, data):
+        """``d_steps`` D updates (each on a fresh G forward pass, as the reference), then one G update."""
+        self.require_compiled()
+        ir, visible = self._batch(data)
+        pair = ops.concatenate([ir, visible], axis=-1)
+        settings = self.loss_settings
+        for _ in range(settings["d_steps"]):
+            d_loss = self._discriminator_step(pair, visible)
+        variables = self.generator.trainable_variables
+        with tf.GradientTape() as tape:
+            fused = self.generator(pair, training=True)
+            g_adv = self._least_squares(self.discriminator(fused, training=True), settings["real_label_range"])
+            intensity, gradient = content_loss_terms(fused, ir, visible)
+            g_loss = g_adv + settings["lambda_content"] * (intensity + settings["xi"] * gradient)
+            scaled = self.g_optimizer.scale_loss(replica_share(g_loss))
+        self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+        values = {"g_loss": g_loss, "g_adv": g_adv, "g_intensity": intensity, "g_gradient": gradient,
+                  "d_loss": d_loss}
+        for key, value in values.items():
+            self.trackers[key].update_state(value)
+        return step_logs({key: self.trackers[key].result() for key in values})
+
+    def test_step(self, data):
+        """Content-loss terms of the fused images: ``intensity`` (vs IR) and ``gradient`` (vs VIS)."""
+        ir, visible = self._batch(data)
+        intensity, gradient = content_loss_terms(self.fuse(ir, visible), ir, visible)
+        self.trackers["intensity"].update_state(intensity)
+        self.trackers["gradient"].update_state(gradient)
+        return step_logs({key: self.trackers[key].result() for key in ("intensity", "gradient")})
+
+    def checkpoint_objects(self) -> dict:
+        """Networks, optimizers and the soft labels' seed state."""
+        import types
+
+        return {**super().checkpoint_objects(),
+                "label_seeds": types.SimpleNamespace(variables=[self.label_seeds.state])}

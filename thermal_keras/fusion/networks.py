@@ -1,0 +1,78 @@
+"""FusionGAN's networks (Ma et al., Information Fusion 2019), as in the reference code.
+
+Generator: 5×5 (256) → 5×5 (128) → 3×3 (64) → 3×3 (32) → 1×1 (1), all "valid" convolutions with
+biases, batch norm (scale and centre) and LeakyReLU 0.2 after the first four, tanh last. The
+reference pads test images by 6 pixels (edge replication) to get a fused image of the input's size;
+here that padding is the generator's first layer, so output size = input size in training too.
+Discriminator: four 3×3 stride-2 "valid" convolutions (32, 64, 128, 256; batch norm from the second),
+LeakyReLU 0.2, a dense layer to one score; it is built for one image size.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from thermal_keras.layers import EdgePadding2D
+
+GENERATOR_FILTERS = (256, 128, 64, 32)
+GENERATOR_KERNELS = (5, 5, 3, 3)
+DISCRIMINATOR_FILTERS = (32, 64, 128, 256)
+
+
+def _batch_norm(name):
+    # TF-slim batch_norm in the reference: decay 0.9, epsilon 1e-5, scale and centre, gamma 1.
+    return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=name)
+
+
+def fusiongan_generator(in_channels: int = 2, filters=GENERATOR_FILTERS, kernel_sizes=GENERATOR_KERNELS,
+                        name: str = "fusiongan_generator") -> keras.Model:
+    """FusionGAN's generator: ``(N, H, W, in_channels)`` -> ``(N, H, W, 1)`` float32 in ``[-1, 1]``.
+
+    Channel 0 is infrared, channel 1 the visible luma. ``H, W`` may be anything (fully convolutional;
+    the edge padding keeps the size). 925,633 trainable parameters with the defaults.
+    """
+    if len(filters) != len(kernel_sizes):
+        raise ValueError(f"filters and kernel_sizes must have one length, got {filters} and {kernel_sizes}")
+    inputs = keras.Input((None, None, in_channels), name="ir_visible")
+    x = EdgePadding2D(sum(k // 2 for k in kernel_sizes), name="edge_padding")(inputs)
+    for i, (width, kernel) in enumerate(zip(filters, kernel_sizes), start=1):
+        x = layers.Conv2D(width, kernel, padding="valid", name=f"conv{i}")(x)
+        x = _batch_norm(f"bn{i}")(x)
+        x = layers.LeakyReLU(negative_slope=0.2, name=f"lrelu{i}")(x)
+    x = layers.Conv2D(1, 1, name=f"conv{len(filters) + 1}")(x)
+    outputs = layers.Activation("tanh", dtype="float32", name="fused")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def fusiongan_discriminator(image_size: int = 120, in_channels: int = 1, filters=DISCRIMINATOR_FILTERS,
+                            name: str = "fusiongan_discriminator") -> keras.Model:
+    """FusionGAN's discriminator: ``(N, S, S, 1)`` in ``[-1, 1]`` -> one float32 score ``(N, 1)``.
+
+    ``S = image_size`` is fixed by the dense layer (397,953 trainable parameters at 120²).
+    """
+    side = image_size
+    for _ in filters:
+        side = (side - 3) // 2 + 1
+    if side < 1:
+        raise ValueError(f"image_size {image_size} is too small for {len(filters)} stride-2 3×3 convolutions")
+    inputs = keras.Input((image_size, image_size, in_channels), name="image")
+    x = inputs
+    for i, width in enumerate(filters, start=1):
+        x = layers.Conv2D(width, 3, strides=2, padding="valid", name=f"conv{i}")(x)
+        if i > 1:
+            x = _batch_norm(f"bn{i}")(x)
+        x = layers.LeakyReLU(negative_slope=0.2, name=f"lrelu{i}")(x)
+    x = layers.Flatten(name="flatten")(x)
+    outputs = layers.Dense(1, dtype="float32", name="score")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def build_fusiongan_generator(name: str = "fusiongan", **kwargs) -> keras.Model:
+    """Factory entry (``build_generator("fusiongan")``); kwargs go to :func:`fusiongan_generator`."""
+    return fusiongan_generator(**kwargs)
+
+
+def build_fusiongan_discriminator(name: str = "fusiongan", **kwargs) -> keras.Model:
+    """Factory entry (``build_discriminator("fusiongan", image_size=120)``)."""
+    return fusiongan_discriminator(**kwargs)

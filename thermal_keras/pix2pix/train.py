@@ -1,0 +1,113 @@
+"""The pix2pix training job: ``train_pix2pix(config)`` trains (or resumes) and scores a run.
+
+See :mod:`thermal_keras.training.run` for the run folder and how resuming works. pix2pix adds
+sample grids (``samples/step_*.png`` and TensorBoard), ``target_spec.json`` (how the thermal targets
+are stored, for export) and, with a held-out split, scores against the grey-of-RGB and mean-image
+baselines (:mod:`thermal_keras.pix2pix.evaluate`).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from thermal_keras.data import pipeline
+from thermal_keras.data.sources import train_and_eval_pairs
+from thermal_keras.models import Pix2Pix, build_discriminator, build_generator
+from thermal_keras.pix2pix.config import Pix2PixConfig, TranslationConfig
+from thermal_keras.precision import choose_jit_compile
+from thermal_keras.training.callbacks import SampleGridCallback
+from thermal_keras.training.optimizers import FusedAdam
+from thermal_keras.training.run import TARGET_SPEC_FILE, TrainedRun, TrainingJob, write_target_spec
+from thermal_keras.training.schedules import LinearDecay
+
+
+def linear_decay_adam(config: TranslationConfig, steps_per_epoch: int) -> FusedAdam:
+    """Adam with the translators' schedule: ``config.lr`` for ``epochs``, then linear decay to 0
+    over ``decay_epochs``."""
+    schedule = config.lr if config.decay_epochs == 0 else LinearDecay(
+        config.lr, constant_steps=config.epochs * steps_per_epoch,
+        decay_steps=config.decay_epochs * steps_per_epoch)
+    return FusedAdam(schedule, beta_1=config.beta_1)
+
+
+def unet_downs(config: TranslationConfig) -> int:
+    """U-Net downsamplings for generator ``unet``: ``num_downs`` or log2 of the crop side."""
+    return config.num_downs or int(round(math.log2(config.image_size)))
+
+
+def build_pix2pix(config: Pix2PixConfig, in_channels: int = 3, out_channels: int = 1) -> Pix2Pix:
+    """Generator and discriminator by name from ``config`` (uncompiled)."""
+    generator = build_generator(config.generator, in_channels=in_channels, out_channels=out_channels,
+                                ngf=config.ngf, norm=config.norm,
+                                num_downs=unet_downs(config) if config.generator == "unet" else None)
+    if config.discriminator == "pixel":
+        discriminator = build_discriminator("pixel", in_channels=in_channels + out_channels,
+                                            ndf=config.ndf, norm=config.norm)
+    else:  # "basic" is the 3-layer PatchGAN; another --n-layers-d means the n_layers variant
+        name = "basic" if config.discriminator == "basic" and config.n_layers_d == 3 else "n_layers"
+        discriminator = build_discriminator(name, in_channels=in_channels + out_channels,
+                                            ndf=config.ndf, n_layers=config.n_layers_d, norm=config.norm)
+    return Pix2Pix(generator, discriminator)
+
+
+def compile_pix2pix(model: Pix2Pix, config: Pix2PixConfig, steps_per_epoch: int) -> Pix2Pix:
+    """Adam for both networks with the constant-then-linear-decay schedule of the reference.
+    Call it inside the strategy's scope, where the model was built."""
+    model.compile(g_optimizer=linear_decay_adam(config, steps_per_epoch),
+                  d_optimizer=linear_decay_adam(config, steps_per_epoch), gan_mode=config.gan_mode,
+                  lambda_l1=config.lambda_l1, jit_compile=choose_jit_compile(config.jit_compile))
+    return model
+
+
+class TranslationJob(TrainingJob):
+    """What the RGB -> thermal translators share: paired files, epoch-based data, sample grids,
+    the target spec, and scores against the grey and mean baselines."""
+
+    def load_data(self):
+        return train_and_eval_pairs(self.config)
+
+    def dataset(self, train, first_epoch, num_epochs, steps_per_epoch):
+        config = self.config
+        return pipeline.paired_dataset(
+            train, batch_size=config.batch_size, image_size=config.image_size,
+            load_size=config.load_size or None, flip=config.flip, seed=config.seed,
+            first_epoch=first_epoch, num_epochs=num_epochs, steps_per_epoch=steps_per_epoch)
+
+    def writers(self, train, held_out, initial_epoch):
+        preview = held_out or train
+        rgb, thermal = next(iter(pipeline.eval_dataset(preview.subset(range(min(4, len(preview)))),
+                                                       image_size=self.config.image_size, batch_size=4)))
+        out = Path(self.config.output_dir)
+        return [SampleGridCallback(rgb, thermal, out / "samples", every_n_steps=self.config.sample_every,
+                                   log_dir=out / "logs")]
+
+    def write_inputs(self, out, train):
+        write_target_spec(out / TARGET_SPEC_FILE, train.b_spec)
+
+    def evaluate(self, run: TrainedRun):
+        from thermal_keras.pix2pix.evaluate import evaluate_translation
+
+        if run.eval_files is None:
+            return None
+        return evaluate_translation(self.generator(run.model), run.eval_files, run.train_files,
+                                    self.config.image_size)
+
+
+class Pix2PixJob(TranslationJob):
+    def build_model(self, train):
+        return build_pix2pix(self.config, train.a_spec.channels, train.b_spec.channels)
+
+    def compile_model(self, model, steps_per_epoch):
+        compile_pix2pix(model, self.config, steps_per_epoch)
+
+
+def train_pix2pix(config: Pix2PixConfig, callbacks=(), verbose="auto") -> TrainedRun:
+    """Train (or resume) pix2pix as ``config`` says, save ``generator.keras`` and, with a held-out
+    split, score it (``run.report``, ``metrics.json``).
+
+    ``callbacks`` run on every process; the run's own writers (checkpoints, samples, CSV log) on the
+    chief only. ``config.strategy`` spreads training over devices or machines
+    (:mod:`thermal_keras.distribute`); ``config.batch_size`` is the global batch.
+    """
+    return Pix2PixJob(config).run(callbacks, verbose)

@@ -1,0 +1,106 @@
+"""Super-resolution commands: ``thermal-keras upscale``, ``thermal-keras train srgan``, ``thermal-keras export-sr``.
+
+Examples::
+
+    thermal-keras train srgan --data /data/photos --scale 4 --output-dir runs/sr
+    thermal-keras upscale photos/ big/ --model runs/sr/generator.keras --scale 4
+    thermal-keras export-sr --model runs/sr/generator.keras --out exported/sr
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from thermal_keras.sr.config import SRGANConfig
+
+
+def register(commands, train_models) -> dict:
+    """Add ``upscale``, ``export-sr`` and ``train srgan``; returns their handlers."""
+    upscale = commands.add_parser("upscale", help="upscale an image file or folder with an SR generator (tiled)")
+    upscale.add_argument("input", help="an image file or a folder of images (8- or 16-bit, grey or RGB)")
+    upscale.add_argument("output", help="output PNG file (for one image) or folder")
+    upscale.add_argument("--model", required=True, help="generator .keras file or SR SavedModel (export-sr)")
+    upscale.add_argument("--scale", type=int, required=True, help="the model's factor (checked against it)")
+    upscale.add_argument("--tile", type=int, default=128, help="tile side in input pixels (default: 128)")
+    upscale.add_argument("--overlap", type=int, default=None,
+                         help="tile overlap in input pixels (default: the model's receptive radius: seamless)")
+
+    export = commands.add_parser("export-sr", help="write an SR generator as a SavedModel (uint8/uint16/float)")
+    export.add_argument("--model", required=True, help="generator .keras file (e.g. RUN/generator.keras)")
+    export.add_argument("--out", required=True, help="SavedModel folder to write")
+
+    SRGANConfig.add_arguments(train_models.add_parser("srgan", help="Swift-SRGAN / SRGAN super-resolution"))
+    return {"upscale": _upscale, "export-sr": _export_sr, "train:srgan": _train_srgan}
+
+
+def _targets(src: Path, dst: Path):
+    from thermal_keras.io import list_images
+
+    if src.is_dir():
+        files = list_images(src)
+        return files, [dst / f"{p.stem}.png" for p in files]
+    if src.is_file():
+        return [src], [dst if dst.suffix.lower() == ".png" else dst / f"{src.stem}.png"]
+    raise FileNotFoundError(f"{src}: no such file or folder")
+
+
+def _read(path: Path, channels: int):
+    import numpy as np
+
+    from data_loaders.common import DatasetError, read_image
+
+    try:
+        image = read_image(path)
+    except DatasetError as error:
+        raise ValueError(str(error)) from error
+    if image.shape[-1] in (2, 4):  # drop alpha
+        image = image[..., :-1]
+    if channels == 1 and image.shape[-1] == 3:
+        raise ValueError(f"{path}: colour image, but the model takes 1 channel")
+    return np.repeat(image, 3, axis=-1) if channels == 3 and image.shape[-1] == 1 else image
+
+
+def _upscale(args) -> int:
+    from thermal_keras.io import save_png
+    from thermal_keras.sr.inference import Upscaler
+
+    files, targets = _targets(Path(args.input), Path(args.output))
+    upscaler = Upscaler(args.model, tile=args.tile, overlap=args.overlap)
+    if upscaler.scale != args.scale:
+        raise ValueError(f"--scale {args.scale}: the model {args.model} upscales {upscaler.scale}x")
+    if args.tile <= 2 * upscaler.overlap:
+        raise ValueError(f"--tile {args.tile} must exceed twice the overlap ({upscaler.overlap})")
+    images = [_read(path, upscaler.channels) for path in files]  # every file read before any write
+    for image, target in zip(images, targets):
+        save_png(upscaler(image), target)  # same bit depth out as in
+        print(target)
+    return 0
+
+
+def _export_sr(args) -> int:
+    import keras
+
+    from thermal_keras.sr.inference import export_sr_saved_model
+
+    if not Path(args.model).is_file():
+        raise FileNotFoundError(f"{args.model}: no generator .keras file")
+    generator = keras.models.load_model(args.model, compile=False)
+    print(f"wrote SavedModel {export_sr_saved_model(generator, args.out)}")
+    return 0
+
+
+def _train_srgan(args) -> int:
+    from thermal_keras.sr.evaluate import format_sr_report
+    from thermal_keras.sr.train import train_srgan
+    from thermal_keras.training.run import format_trained
+
+    run = train_srgan(SRGANConfig.from_args(args), verbose=args.keras_verbose)
+    pretrained = (run.report or {}).get("after_pretraining")
+    text = None
+    if run.report is not None:
+        text = format_sr_report(run.report)
+        if pretrained is not None:
+            text = "\n".join(["after pre-training (pixel MSE only):", format_sr_report(pretrained),
+                              "after GAN training:", text])
+    print(format_trained(run, text))
+    return 0
