@@ -85,9 +85,9 @@ def mirrored(data_dir, work_dir):
 
 def worker(data_dir, output_dir, result_path):
     from thermal_keras import cli
-    from thermal_keras.pix2pix import train as pix2pix_train
     from thermal_keras.data import pipeline
     from thermal_keras.distribute import shard_by_data
+    from thermal_keras.pix2pix import train as pix2pix_train
 
     runs_seen = []
     train_pix2pix = pix2pix_train.train_pix2pix

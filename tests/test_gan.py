@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from thermal_keras.gan import GANModel, check_weight
-from thermal_keras.models import CycleGAN, FusionGAN, Pix2Pix, SRGAN, build_discriminator, build_generator
+from thermal_keras.models import SRGAN, CycleGAN, FusionGAN, Pix2Pix, build_discriminator, build_generator
 
 
 def _pix2pix():

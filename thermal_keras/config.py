@@ -42,6 +42,14 @@ def option(default, help_text: str, *, choices=None, minimum=None, maximum=None)
     return field(default=default, metadata=metadata)
 
 
+def override(base, name: str, default, help_text: str | None = None):
+    """Field ``name`` of config class ``base`` with another default (and help text, if given); its
+    type, choices and range stay those of ``base``."""
+    inherited = {f.name: f for f in dataclasses.fields(base)}[name]
+    metadata = {**inherited.metadata, **({"help": help_text} if help_text else {})}
+    return field(default=default, metadata=metadata)
+
+
 def _field_type(f) -> type:
     return _TYPES[f.type] if isinstance(f.type, str) else f.type
 

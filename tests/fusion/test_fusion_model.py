@@ -8,12 +8,12 @@ import pytest
 from PIL import Image
 
 from data_loaders import DatasetError, tno
+from thermal_keras.fusion import baselines as fb
 from thermal_keras.fusion.config import FusionGANConfig
 from thermal_keras.fusion.data import fusion_dataset, load_fusion_split
 from thermal_keras.fusion.evaluate import format_fusion_table, fusers, fusion_table
-from thermal_keras.fusion.train import train_fusiongan
-from thermal_keras.fusion import baselines as fb
 from thermal_keras.fusion.model import content_loss_terms, laplacian
+from thermal_keras.fusion.train import train_fusiongan
 from thermal_keras.layers import EdgePadding2D
 from thermal_keras.models import FusionGAN, build_discriminator, build_generator
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from thermal_keras.config import ConfigError, option
+from thermal_keras.config import ConfigError, option, override
 from thermal_keras.pix2pix.config import TranslationConfig
 
 
@@ -20,7 +20,7 @@ class CycleGANConfig(TranslationConfig):
     image_size: int = option(256, "training crop side in pixels (a multiple of 4 for ResNet generators)", minimum=8)
     generator: str = option("resnet_9blocks", "generator: resnet_9blocks, resnet_6blocks, resnet "
                             "(with --n-blocks), unet_256, unet_128, unet")
-    norm: str = option("instance", "normalisation", choices=("batch", "instance", "none"))
+    norm: str = override(TranslationConfig, "norm", "instance")
     paired: bool = option(False, "train on registered pairs (paired CycleGAN) instead of shuffling each side")
     emsn: bool = option(False, "electromagnetic-spectrum normalisation of both sides (equals x/127.5 - 1)")
     n_blocks: int = option(9, "residual blocks for generator 'resnet'", minimum=1)
@@ -38,7 +38,7 @@ class CycleGANConfig(TranslationConfig):
     patch_size: int = option(3, "self-similarity patch side in feature-map pixels", minimum=1)
     num_patches: int = option(64, "self-similarity patches sampled per layer and step", minimum=1)
     pool_size: int = option(50, "generated images kept per discriminator (0: no history pool)", minimum=0)
-    output_dir: str = option("results/cyclegan", "run folder: checkpoints, samples, logs, generator.keras")
+    output_dir: str = override(TranslationConfig, "output_dir", "results/cyclegan")
 
     def check(self):
         super().check()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from thermal_keras.config import PairedDataConfig, option
+from thermal_keras.config import PairedDataConfig, option, override
 
 
 @dataclass
@@ -35,4 +35,4 @@ class Pix2PixConfig(TranslationConfig):
     discriminator: str = option("basic", "discriminator: basic (PatchGAN), n_layers, pixel",
                                 choices=("basic", "n_layers", "pixel"))
     lambda_l1: float = option(100.0, "weight of the L1 loss", minimum=0.0)
-    output_dir: str = option("results/pix2pix", "run folder: checkpoints, samples, logs, generator.keras")
+    output_dir: str = override(PairedDataConfig, "output_dir", "results/pix2pix")

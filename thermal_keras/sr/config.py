@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from thermal_keras.config import ConfigError, RunConfig, option
+from thermal_keras.config import ConfigError, RunConfig, option, override
 
 
 @dataclass
@@ -24,7 +24,7 @@ class SRGANConfig(RunConfig):
     num_blocks: int = option(16, "generator residual blocks", minimum=1)
     bicubic_residual: bool = option(False, "generator adds its output to a bicubic upscale (not in the reference)")
     hr_size: int = option(96, "HR crop side (a multiple of scale)", minimum=8)
-    batch_size: int = option(16, "crops per global batch (split across replicas under a strategy)", minimum=1)
+    batch_size: int = override(RunConfig, "batch_size", 16, "crops per global batch (split across replicas)")
     gain_max: float = option(1.0, "brightness augmentation: HR crops scaled by a random factor in [1, gain_max]",
                              minimum=1.0)
     pretrain_steps: int = option(1000, "pixel-MSE (SRResNet) steps before the GAN phase", minimum=0)
@@ -39,7 +39,7 @@ class SRGANConfig(RunConfig):
     perceptual: str = option("mobilenet_v2", "perceptual network: mobilenet_v2 or vgg16", choices=("mobilenet_v2", "vgg16", ""))
     perceptual_weights: str = option("imagenet", "weights file for it ('imagenet': the local Keras cache)")
     eval_data: str = option("skimage", "'skimage' (bundled photographs), an HR folder, or '' to skip")
-    output_dir: str = option("results/srgan", "run folder")
+    output_dir: str = override(RunConfig, "output_dir", "results/srgan")
 
     def check(self):
         super().check()
