@@ -24,7 +24,7 @@ from PIL import Image
 from data_loaders import physics
 from data_loaders.common import DatasetError, ImageSpec
 from data_loaders.scene import MATERIALS, draw_scene
-from thermal_keras.io import atomic_dir
+from thermal_keras.io import atomic_dir, remove_stale_temporaries
 
 GENERATOR_VERSION = 1
 COUNT_RANGE = tuple(int(v) for v in physics.celsius_to_counts([-40.0, 70.0]))  # (23315, 34315)
@@ -141,6 +141,7 @@ def write_dataset(root, splits: dict[str, int] | None = None, size: int = 64, se
         if not overwrite:
             raise DatasetError(f"{root}: exists and was not written by write_dataset with these "
                                f"settings ({root / 'dataset.json'}); choose another folder or overwrite=True")
+    remove_stale_temporaries(root.parent)  # a killed earlier write leaves its temporary folder
     with atomic_dir(root) as tmp:  # an existing root is replaced only once the new set is complete
         for split_index, (split, n) in enumerate(splits.items()):
             pairs = generate_pairs(n, size, seed=seed * 1000 + split_index)

@@ -39,10 +39,11 @@ def test_atomic_dir_replaces_only_when_complete_with_ordinary_permissions(tmp_pa
 
 def test_remove_stale_temporaries(tmp_path):
     (tmp_path / ".tmp-abc-x.png").write_bytes(b"")
-    (tmp_path / ".tmp-def-folder").mkdir()
+    (tmp_path / ".tmp-999999999-def-folder").mkdir()  # no such process: a killed writer's
+    (tmp_path / f".tmp-{os.getpid()}-0123-live.png").write_bytes(b"")  # a live writer's: kept
     (tmp_path / "keep.png").write_bytes(b"")
     assert len(io.remove_stale_temporaries(tmp_path)) == 2
-    assert [p.name for p in tmp_path.iterdir()] == ["keep.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".tmp-{os.getpid()}-0123-live.png", "keep.png"]
 
 
 def test_list_images_and_reading(tmp_path):

@@ -24,7 +24,25 @@ TEMP_PREFIX = ".tmp-"
 
 
 def _temporary_sibling(path: Path) -> Path:
-    return path.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex[:12]}-{path.name}")
+    # The writer's process id is part of the name, so leftovers of a killed writer can be told from
+    # the work in progress of a live one (:func:`remove_stale_temporaries`).
+    return path.with_name(f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}-{path.name}")
+
+
+def _writer_alive(name: str) -> bool:
+    """Whether the process that made temporary ``name`` still runs (unknown names count as dead)."""
+    pid = name[len(TEMP_PREFIX):].split("-", 1)[0]
+    if not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @contextlib.contextmanager
@@ -89,11 +107,12 @@ def atomic_dir(path):
 
 
 def remove_stale_temporaries(folder) -> list[Path]:
-    """Remove ``.tmp-*`` leftovers of interrupted writes directly inside ``folder``; returns them."""
+    """Remove the ``.tmp-*`` leftovers of interrupted writes directly inside ``folder`` (those whose
+    writing process is gone); returns them."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    stale = sorted(p for p in folder.iterdir() if p.name.startswith(TEMP_PREFIX))
+    stale = sorted(p for p in folder.iterdir() if p.name.startswith(TEMP_PREFIX) and not _writer_alive(p.name))
     for path in stale:
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     return stale

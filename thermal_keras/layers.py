@@ -73,9 +73,51 @@ def norm_layer(kind, name=None, affine=False):
     return layers.Identity(name=name)
 
 
-def leaky_relu(name=None):
-    """``LeakyReLU`` with the references' negative slope 0.2."""
-    return layers.LeakyReLU(negative_slope=LEAKY_SLOPE, name=name)
+def leaky_relu(name=None, gradient_from_output=False):
+    """``LeakyReLU`` with the references' negative slope 0.2.
+
+    ``gradient_from_output=True`` gives :class:`OutputGradLeakyReLU` (same values and gradients); use
+    it where the activation directly follows a convolution with a bias.
+    """
+    layer_class = OutputGradLeakyReLU if gradient_from_output else layers.LeakyReLU
+    return layer_class(negative_slope=LEAKY_SLOPE, name=name)
+
+
+def _leaky_relu_gradient_from_output(x, negative_slope):
+    import tensorflow as tf
+
+    @tf.custom_gradient
+    def forward(features):
+        activations = tf.nn.leaky_relu(features, alpha=negative_slope)
+
+        def backward(upstream):
+            # For a slope >= 0 the output has the input's sign, so this is LeakyRelu's own gradient.
+            return tf.raw_ops.LeakyReluGrad(gradients=upstream, features=activations, alpha=negative_slope)
+
+        return activations, backward
+
+    return forward(x)
+
+
+@keras.saving.register_keras_serializable(package="thermal_keras")
+class OutputGradLeakyReLU(layers.LeakyReLU):
+    """``LeakyReLU`` whose TensorFlow gradient reads the activation's output instead of its input.
+
+    Same arguments, config, values and gradients as ``LeakyReLU`` (the slope is >= 0, so output and
+    input have the same sign). Why: TensorFlow's ``LeakyReluGrad`` reads the pre-activation tensor, so
+    after ``Conv2D + BiasAdd`` the bias sum has two readers and grappler's remapper (oneDNN on, TF 2.21)
+    first fuses only ``Conv2D + BiasAdd``, then in its second pass fuses that ``_FusedConv2D`` with the
+    ``LeakyRelu`` without checking the other reader, and logs ``remapper failed: INVALID_ARGUMENT:
+    Mutation::Apply error: fanout '.../LeakyReluGrad' exist for missing node '.../BiasAdd'`` (that
+    pass is dropped). Reading the output, as ``ReluGrad`` does, leaves the bias sum one reader: the
+    remapper fuses ``Conv2D + BiasAdd + LeakyRelu`` into one ``_FusedConv2D`` in its first pass.
+    Other backends use the stock layer.
+    """
+
+    def call(self, inputs):
+        if keras.backend.backend() != "tensorflow":
+            return super().call(inputs)
+        return _leaky_relu_gradient_from_output(inputs, self.negative_slope)
 
 
 def _tensorflow_on_cpu_only() -> bool:

@@ -135,3 +135,50 @@ def test_bad_arguments_raise_clear_errors():
         patchgan_geometry(8, n_layers=3)
     with pytest.raises(ValueError, match="n_layers must be an int >= 1"):
         patchgan_receptive_field(0)
+
+
+def test_output_grad_leaky_relu_matches_leaky_relu_values_and_gradients():
+    from thermal_keras.layers import OutputGradLeakyReLU
+
+    x = tf.constant(np.r_[np.random.default_rng(0).normal(size=500), 0.0, -0.0, 1e-30, -1e-30].astype("float32"))
+    upstream = tf.constant(np.random.default_rng(1).normal(size=504).astype("float32"))
+    results = []
+    for layer in (keras.layers.LeakyReLU(0.2), OutputGradLeakyReLU(0.2)):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = layer(x)
+        results.append((np.asarray(y), np.asarray(tape.gradient(y, x, output_gradients=upstream))))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+_REMAPPER_SCRIPT = """
+import tensorflow as tf
+from thermal_keras.models import build_discriminator
+nets = [build_discriminator("n_layers", in_channels=4, ndf=8, n_layers=2, norm=norm)
+        for norm in ("batch", "instance", "none")]
+nets += [build_discriminator("fusiongan", image_size=32, filters=(4, 4, 4, 4)),
+         build_discriminator("swift_srgan", channels=3), build_discriminator("srgan", channels=1)]
+for net in nets:
+    shape = [2] + [48 if side is None else side for side in net.input_shape[1:]]
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(net(x, training=True) ** 2)
+        return tape.gradient(loss, net.trainable_variables)
+    step(tf.random.normal(shape))
+"""
+
+
+def test_patchgan_gradient_graph_passes_grappler_remapper():
+    """oneDNN's remapper used to fail on conv+bias -> LeakyReLU under a gradient (an E-level log line),
+    in every family's discriminator."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "0", "TF_ENABLE_ONEDNN_OPTS": "1"}
+    proc = subprocess.run([sys.executable, "-c", _REMAPPER_SCRIPT], capture_output=True, text=True, env=env,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "remapper failed" not in proc.stderr

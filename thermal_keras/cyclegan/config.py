@@ -18,8 +18,8 @@ class CycleGANConfig(TranslationConfig):
     """CycleGAN RGB <-> thermal training options (defaults follow the CycleGAN reference at 256²)."""
 
     image_size: int = option(256, "training crop side in pixels (a multiple of 4 for ResNet generators)", minimum=8)
-    generator: str = option("resnet_9blocks", "generator: resnet_9blocks, resnet_6blocks, resnet "
-                            "(with --n-blocks), unet_256, unet_128, unet")
+    generator: str = override(TranslationConfig, "generator", "resnet_9blocks", "generator: resnet_9blocks, "
+                              "resnet_6blocks, resnet (with --n-blocks), unet_256, unet_128, unet")
     norm: str = override(TranslationConfig, "norm", "instance")
     paired: bool = option(False, "train on registered pairs (paired CycleGAN) instead of shuffling each side")
     emsn: bool = option(False, "electromagnetic-spectrum normalisation of both sides (equals x/127.5 - 1)")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from thermal_keras.layers import EdgePadding2D
+from thermal_keras.layers import EdgePadding2D, leaky_relu
 
 GENERATOR_FILTERS = (256, 128, 64, 32)
 GENERATOR_KERNELS = (5, 5, 3, 3)
@@ -62,7 +62,7 @@ def fusiongan_discriminator(image_size: int = 120, in_channels: int = 1, filters
         x = layers.Conv2D(width, 3, strides=2, padding="valid", name=f"conv{i}")(x)
         if i > 1:
             x = _batch_norm(f"bn{i}")(x)
-        x = layers.LeakyReLU(negative_slope=0.2, name=f"lrelu{i}")(x)
+        x = leaky_relu(name=f"lrelu{i}", gradient_from_output=i == 1)(x)  # conv1 has no norm: see leaky_relu
     x = layers.Flatten(name="flatten")(x)
     outputs = layers.Dense(1, dtype="float32", name="score")(x)
     return keras.Model(inputs, outputs, name=name)

@@ -160,8 +160,9 @@ def patchgan_discriminator(
         x = conv2d(filters, spec.kernel_size, spec.stride, use_bias=use_bias, name=f"conv{index}")(x)
         if spec.normalized:
             x = norm_layer(norm, name=f"conv{index}_norm")(x)
-        if spec.activated:
-            x = leaky_relu(name=f"conv{index}_lrelu")(x)
+        if spec.activated:  # right after the biased conv unless a norm layer sits between them
+            follows_bias = not spec.normalized or norm == "none"
+            x = leaky_relu(name=f"conv{index}_lrelu", gradient_from_output=follows_bias)(x)
     outputs = float32_output("linear", name="patch_logits")(x)
     return keras.Model(inputs, outputs, name=name or f"patchgan_{n_layers}layers")
 

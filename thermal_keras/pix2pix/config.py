@@ -11,13 +11,17 @@ from dataclasses import dataclass
 
 from thermal_keras.config import PairedDataConfig, option, override
 
+# The image-to-image generators of the network registry (thermal_keras.networks).
+TRANSLATOR_GENERATORS = ("unet_256", "unet_128", "unet", "resnet_9blocks", "resnet_6blocks", "resnet")
+
 
 @dataclass
 class TranslationConfig(PairedDataConfig):
     """Options shared by the RGB <-> thermal translators."""
 
     thermal: str = option("16bit", "thermal files to train on where the layout has both", choices=("8bit", "16bit"))
-    generator: str = option("unet_256", "generator name: unet_256, unet_128 or unet (with --num-downs)")
+    generator: str = option("unet_256", "generator name: unet_256, unet_128 or unet (with --num-downs)",
+                            choices=TRANSLATOR_GENERATORS)
     num_downs: int = option(0, "U-Net downsamplings for generator 'unet' (0: log2(image_size))", minimum=0)
     ngf: int = option(64, "generator filters in the first layer", minimum=1)
     ndf: int = option(64, "discriminator filters in the first layer", minimum=1)

@@ -32,7 +32,7 @@ import math
 import keras
 from keras import layers
 
-from thermal_keras.layers import DepthwiseSeparableConv2D, PixelShuffle, batch_norm, prelu
+from thermal_keras.layers import DepthwiseSeparableConv2D, PixelShuffle, batch_norm, leaky_relu, prelu
 
 SCALES = (2, 4, 8)
 ACTIVATIONS = ("prelu", "leaky_relu")
@@ -73,7 +73,8 @@ class SRConvBlock(layers.Layer):
                                       name="conv")
         self.bn = batch_norm(name="bn") if use_bn else None
         if activation == "leaky_relu":
-            self.act = layers.LeakyReLU(negative_slope=0.2, name="act")
+            # Right after a biased conv (no norm) the gradient must read the output: see leaky_relu.
+            self.act = leaky_relu(name="act", gradient_from_output=not use_bn)
         elif activation == "prelu" or unused_activation:
             self.act = prelu(name="act")
         else:

@@ -12,7 +12,43 @@ import tensorflow as tf
 
 from thermal_keras import io, visualize
 
-__all__ = ["CheckpointCallback", "SampleGridCallback"]
+__all__ = ["CheckpointCallback", "FiniteLossGuard", "NonFiniteLossError", "SampleGridCallback"]
+
+
+class NonFiniteLossError(ValueError):
+    """A training loss became NaN or infinite; the run stopped without saving that state."""
+
+
+class FiniteLossGuard(keras.callbacks.Callback):
+    """Stops training at the first step whose losses are not all finite.
+
+    Raises :class:`NonFiniteLossError` from ``on_train_batch_end`` (before any checkpoint of that
+    epoch is written, so the newest checkpoint on disk is the last good state), naming the step,
+    the loss and what usually causes it. The logged values are running means over the epoch, so
+    one non-finite step makes them non-finite at once.
+    """
+
+    HINTS = ("lower the learning rate (--lr)", "lower the loss weights (e.g. --lambda-l1)",
+             "under mixed_float16, try --mixed-precision float32")
+
+    def __init__(self, step_offset: int = 0):
+        super().__init__()
+        self.step_offset = step_offset
+        self._step = 0
+
+    def on_train_begin(self, logs=None):
+        self._step = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        bad = [name for name, value in (logs or {}).items() if not np.all(np.isfinite(np.asarray(value, np.float64)))]
+        if bad:
+            iterations = getattr(getattr(self.model, "optimizer", None), "iterations", None)
+            step = int(iterations.numpy()) if iterations is not None else self.step_offset + self._step
+            raise NonFiniteLossError(
+                f"training stopped: loss {bad[0]} is {float(np.asarray(logs[bad[0]]))} at step {step}"
+                f"{' (also ' + ', '.join(bad[1:]) + ')' if bad[1:] else ''}; the last good checkpoint is kept. "
+                f"Try: {'; '.join(self.HINTS)}")
 
 
 class CheckpointCallback(keras.callbacks.Callback):

@@ -31,19 +31,21 @@ import os
 import random
 import re
 import shutil
+import sys
 import time
 import uuid
 import zipfile
 
 import numpy as np
 
-__all__ = ["TrainingCheckpoint", "CheckpointMismatchError", "FORMAT_VERSION"]
+__all__ = ["TrainingCheckpoint", "CheckpointMismatchError", "DamagedCheckpointError", "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
 VARIABLES_FILE = "variables.npz"
 STATE_FILE = "state.json"
 POINTER_FILE = "latest"
 TEMPORARY_PREFIX = ".tmp-"
+STATE_KEYS = ("format_version", "epoch", "step", "rng")
 CHECKPOINT_NAME = re.compile(r"^ckpt-(\d{6,})$")
 # Keras makes names unique per process ("conv2d_3", "adam_1"): a model built twice in one
 # session differs only in these suffixes, which restore therefore ignores.
@@ -52,6 +54,10 @@ _UNIQUIFYING_SUFFIX = re.compile(r"_\d+(?=/|_|$)")
 
 class CheckpointMismatchError(ValueError):
     """The checkpoint's variables do not fit the objects being restored."""
+
+
+class DamagedCheckpointError(ValueError):
+    """A checkpoint folder whose files are incomplete or unreadable."""
 
 
 def _fsync_directory(path):
@@ -291,28 +297,76 @@ class TrainingCheckpoint:
     def restore(self, path=None, restore_rng=True):
         """Assigns every saved variable to the objects; returns the saved state, or None.
 
-        ``path`` defaults to ``latest_path()``; None is returned when there is no checkpoint.
-        All names, counts, paths (ignoring Keras' ``_N`` uniquifying suffixes), shapes and dtypes
-        are checked before anything is assigned; a mismatch raises ``CheckpointMismatchError``
-        naming the checkpoint file and the variable. With ``restore_rng`` the Python, NumPy and
-        Keras global RNG states are restored too. The returned dict holds ``epoch``, ``step``,
-        ``extra``, ``rng``, ``format_version`` and ``path``.
+        Without ``path`` the newest checkpoint that loads completely is used: the one ``latest``
+        points to, else the newest complete folder; a damaged one (a truncated ``variables.npz``, a
+        ``state.json`` missing a key) is skipped with a warning naming it and why, and the next
+        older one is tried. None is returned when there is no usable checkpoint. A given ``path``
+        must load. All names, counts, paths (ignoring Keras' ``_N`` uniquifying suffixes), shapes
+        and dtypes are checked, and every array is read, before anything is assigned; a mismatch
+        raises ``CheckpointMismatchError`` naming the checkpoint file and the variable (that is a
+        different model, not damage, so it is never skipped). With ``restore_rng`` the Python,
+        NumPy and Keras global RNG states are restored too. The returned dict holds ``epoch``,
+        ``step``, ``extra``, ``rng``, ``format_version`` and ``path``.
         """
-        path = self.latest_path() if path is None else os.fspath(path)
-        if path is None:
+        if path is not None:
+            return self._restore_from(os.fspath(path), restore_rng)
+        candidates = []
+        for candidate in [self._pointer_target(), *self._checkpoint_folders_newest_first()]:
+            if candidate is not None and candidate not in candidates:
+                candidates.append(candidate)
+        for candidate in candidates:
+            try:
+                return self._restore_from(candidate, restore_rng)
+            except DamagedCheckpointError as error:
+                print(f"warning: skipped damaged checkpoint {candidate}: {error}", file=sys.stderr)
+        return None
+
+    def _pointer_target(self):
+        """The folder ``latest`` names (complete or not), or None."""
+        try:
+            with open(os.path.join(self.directory, POINTER_FILE), encoding="utf-8") as file:
+                name = json.load(file)["checkpoint"]
+        except (OSError, ValueError, KeyError, TypeError):
             return None
+        path = os.path.join(self.directory, name) if isinstance(name, str) and CHECKPOINT_NAME.match(name) else None
+        return path if path and os.path.isdir(path) else None
+
+    def _checkpoint_folders_newest_first(self):
+        """Every ``ckpt-N`` folder, complete or not, highest N first."""
+        if not os.path.isdir(self.directory):
+            return []
+        numbered = [(int(m.group(1)), entry) for entry in os.listdir(self.directory)
+                    if (m := CHECKPOINT_NAME.match(entry))]
+        return [os.path.join(self.directory, entry) for _, entry in sorted(numbered, reverse=True)]
+
+    def _restore_from(self, path, restore_rng):
         state = self._read_state(path)
         if state is None:
-            raise FileNotFoundError(f"{path} is not a complete checkpoint (needs {VARIABLES_FILE} and {STATE_FILE})")
+            raise DamagedCheckpointError(f"{path} is not a complete checkpoint (needs {VARIABLES_FILE} and {STATE_FILE})")
+        missing = [key for key in STATE_KEYS if key not in state]
+        if missing:
+            raise DamagedCheckpointError(f"{os.path.join(path, STATE_FILE)} lacks {missing}")
         if state["format_version"] != FORMAT_VERSION:
             raise CheckpointMismatchError(
                 f"{path}: format version {state['format_version']}, this code reads {FORMAT_VERSION}"
             )
         npz_path = os.path.join(path, VARIABLES_FILE)
-        assignments = self._match_variables(npz_path)
-        with np.load(npz_path, allow_pickle=False) as stored:
-            for key, variable in assignments:
-                variable.assign(stored[key])
+        try:
+            if not _stored_array_headers(npz_path):
+                raise DamagedCheckpointError(f"{npz_path} holds no arrays")
+            with zipfile.ZipFile(npz_path) as archive:  # CRC of every member: catches flipped bytes
+                bad_member = archive.testzip()
+            if bad_member is not None:
+                raise DamagedCheckpointError(f"{npz_path}: {bad_member} fails its CRC check")
+            assignments = self._match_variables(npz_path)
+            with np.load(npz_path, allow_pickle=False) as stored:
+                values = [(variable, stored[key]) for key, variable in assignments]  # reads (and CRC-checks) all
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as error:
+            if isinstance(error, (CheckpointMismatchError, DamagedCheckpointError)):
+                raise
+            raise DamagedCheckpointError(f"{npz_path} cannot be read ({type(error).__name__}: {error})") from None
+        for variable, value in values:
+            variable.assign(value)
         if restore_rng:
             _set_rng_state(state["rng"])
         return {**state, "path": path}

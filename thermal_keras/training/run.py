@@ -10,6 +10,9 @@ phases and its evaluation); :meth:`TrainingJob.run` does the rest the same way f
 4. for each phase (one for the GANs, pre-training + GAN for super-resolution): compile, restore
    the newest full-state checkpoint of that phase when ``config.resume``, and ``fit()`` the epochs that
    remain, with checkpoints, a CSV log and the family's own writers (sample grids) on the chief;
+   A loss that becomes NaN or infinite stops the run at once with
+   :class:`~thermal_keras.training.callbacks.NonFiniteLossError` (the newest checkpoint is the last
+   good state; no generator is saved);
 5. the generator is saved as ``generator.keras`` and scored on the held-out data against the
    family's baselines (``metrics.json``).
 
@@ -45,7 +48,7 @@ from thermal_keras.distribute import (
 from thermal_keras.export import save_keras
 from thermal_keras.io import atomic_write_text, remove_stale_temporaries
 from thermal_keras.precision import apply_precision
-from thermal_keras.training.callbacks import CheckpointCallback
+from thermal_keras.training.callbacks import CheckpointCallback, FiniteLossGuard
 from thermal_keras.training.checkpoint import TrainingCheckpoint
 
 GENERATOR_FILE = "generator.keras"
@@ -237,7 +240,7 @@ class TrainingJob:
                            *(self.writers(train, held_out, start) if index == 0 else [])] if chief else []
                 histories[phase.name] = model.fit(
                     dataset, epochs=phase.epochs, initial_epoch=start, steps_per_epoch=steps,
-                    callbacks=[*writers, *callbacks], verbose=verbose,
+                    callbacks=[FiniteLossGuard(), *writers, *callbacks], verbose=verbose,
                     shuffle=False).history  # the dataset does its own seeded, resumable shuffling
             if phase.after is not None:
                 phase.after(model)
