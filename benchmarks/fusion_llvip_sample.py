@@ -18,7 +18,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 
-from thermal_keras import runs_fusion  # noqa: E402
+from thermal_keras.fusion.config import FusionGANConfig  # noqa: E402
+from thermal_keras.fusion.data import fusion_dataset, load_fusion_split  # noqa: E402
+from thermal_keras.fusion.evaluate import format_fusion_table, fusers, fusion_table  # noqa: E402
+from thermal_keras.fusion.train import build_fusiongan  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "llvip_sample"
 
@@ -37,24 +40,24 @@ def main():
     args = parser.parse_args()
 
     keras.utils.set_random_seed(0)
-    files = runs_fusion.load_fusion_split(args.data, "llvip", "train")
+    files = load_fusion_split(args.data, "llvip", "train")
     train = files.subset(range(len(files) - args.held_out))
     held_out = files.subset(range(len(files) - args.held_out, len(files)))
-    config = dataclasses.replace(runs_fusion.FusionGANConfig(), ngf=args.ngf, ndf=args.ngf,
+    config = dataclasses.replace(FusionGANConfig(), ngf=args.ngf, ndf=args.ngf,
                                  image_size=args.image_size, jit_compile="off")
-    model = runs_fusion.build_fusiongan(config)
+    model = build_fusiongan(config)
     steps_per_epoch = max(1, len(train) // args.batch_size)
     epochs = max(1, args.steps // steps_per_epoch)
-    dataset = runs_fusion.fusion_dataset(train, batch_size=args.batch_size, image_size=args.image_size,
+    dataset = fusion_dataset(train, batch_size=args.batch_size, image_size=args.image_size,
                                          load_size=args.load_size, num_epochs=epochs,
                                          steps_per_epoch=steps_per_epoch)
     start = time.time()
     model.fit(dataset, epochs=epochs, steps_per_epoch=steps_per_epoch, verbose=2, shuffle=False)
     seconds = time.time() - start
-    table = runs_fusion.fusion_table(held_out, runs_fusion.fusers(model.generator), max_side=args.max_side)
+    table = fusion_table(held_out, fusers(model.generator), max_side=args.max_side)
     print(f"{epochs * steps_per_epoch} steps of batch {args.batch_size} in {seconds:.0f} s; "
           f"{table['n_images']} held-out pairs at {table['size'][1]}x{table['size'][0]}")
-    print(runs_fusion.format_fusion_table(table))
+    print(format_fusion_table(table))
     if args.json:
         Path(args.json).write_text(json.dumps({**table, "train_seconds": seconds, "args": vars(args)}, indent=2))
 
