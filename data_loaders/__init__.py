@@ -2,7 +2,8 @@
 
 One module per public layout (``paired``, ``llvip``, ``flir_v1``, ``flir_v2``, ``synthetic``). Each
 returns a :class:`~data_loaders.common.PairedFiles`; :mod:`thermal_keras.data` turns that into
-``tf.data``. Nothing here imports TensorFlow.
+``tf.data``. Nothing here imports TensorFlow when imported; the pre-training check
+(:mod:`data_loaders.validate`) decodes with the training decoder and loads TensorFlow on first use.
 """
 
 from data_loaders.common import DatasetError, ImageSpec, PairedFiles

@@ -175,8 +175,8 @@ def pair_by_stem(a_dir, b_dir, *, a_extensions=IMAGE_EXTENSIONS, b_extensions=IM
         summary = (f"{source + ': ' if source else ''}{len(only_a)} file(s) in {a_dir} and {len(only_b)} "
                    f"file(s) in {b_dir} have no partner with the same name")
         if on_unpaired == "error":
-            raise DatasetError(summary + ":\n  " + "\n  ".join(lines))
-        warnings.warn(summary + "; skipped, e.g.:\n  " + "\n  ".join(lines), UnpairedFilesWarning,
+            raise DatasetError(summary + ": " + "; ".join(lines))
+        warnings.warn(summary + "; skipped, e.g.: " + "; ".join(lines), UnpairedFilesWarning,
                       stacklevel=2)
     common = sorted(a_stems.keys() & b_stems.keys())
     if not common:
@@ -203,25 +203,105 @@ _PIL_MODES = {  # mode -> (channels, bits per sample)
     "RGBA": (4, 8), "I;16": (1, 16), "I;16L": (1, 16), "I;16B": (1, 16), "I;16N": (1, 16),
 }
 _PNG_COLOUR_CHANNELS = {0: 1, 2: 3, 3: 3, 4: 2, 6: 4}
+# Leading bytes of the formats the loaders meet; the decoders choose by content (TensorFlow) or by
+# name (TIFF, see thermal_keras.data.pipeline), so a file's content is told from its first bytes.
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
+    (b"II+\x00", "TIFF"), (b"MM\x00+", "TIFF"), (b"BM", "BMP"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
+)
+
+
+def one_line(text, limit: int = 300) -> str:
+    """``text`` with its whitespace runs (newlines included) made single spaces, cut at ``limit``
+    characters: error messages quote library errors, and a message is one line."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def is_tiff(path) -> bool:
+    """Whether ``path`` is read as TIFF (by its name: ``.tif``/``.tiff``, any case), as training reads it."""
     return Path(path).suffix.lower() in TIFF_EXTENSIONS
+
+
+def file_format(head: bytes) -> str | None:
+    """The image format that ``head`` (a file's first bytes) starts, e.g. ``"PNG"``; ``None`` if none."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    return next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+
+
+def describe_content(head: bytes) -> str:
+    """A few words on bytes that are no image format: text (quoted) or other data."""
+    sample = head[:40]
+    try:
+        text = sample.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and text.startswith("version https://git-lfs"):
+        return "a Git LFS pointer, not the image (run git lfs pull)"
+    if text is not None and all(c.isprintable() or c in "\r\n\t" for c in text):
+        return f"text, not image data (it starts {one_line(text, 40)!r})"
+    return f"no image format starts with bytes {sample[:8].hex(' ')}"
+
+
+def read_head(path, size: int = 16) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(size)
+
+
+def truncation_hint(path, fmt: str | None) -> str:
+    """``"; it looks truncated (...)"`` when a JPEG or PNG file lacks its end marker or a TIFF file
+    is shorter than the image data its header describes, else ``""``."""
+    if fmt == "TIFF":
+        return _tiff_truncation_hint(path)
+    if fmt not in ("JPEG", "PNG"):
+        return ""
+    with open(path, "rb") as f:
+        f.seek(0, 2)
+        f.seek(max(0, f.tell() - 64))
+        tail = f.read().rstrip(b"\x00")
+    if fmt == "JPEG" and not tail.endswith(b"\xff\xd9"):
+        return "; it looks truncated (the JPEG end marker is missing)"
+    if fmt == "PNG" and b"IEND" not in tail:
+        return "; it looks truncated (the PNG end chunk is missing)"
+    return ""
+
+
+def _tiff_truncation_hint(path) -> str:
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(path) as tif:
+            page = tif.pages[0]
+            end = max((o + n for o, n in zip(page.dataoffsets, page.databytecounts)), default=0)
+            size = tif.filehandle.size
+    except Exception:  # a header too broken to say; the caller reports the decoder's error
+        return ""
+    return f"; it looks truncated ({size} bytes, the image data runs to {end})" if end > size else ""
+
+
+def _tiff_layout(tif, path: Path):
+    """``(series, axes)`` of a single-page TIFF; :class:`DatasetError` for several pages (a stack)."""
+    pages = len(tif.pages)
+    if pages > 1:
+        raise DatasetError(f"{path}: multi-page TIFF ({pages} pages): save one page per file")
+    series = tif.series[0]
+    axes, shape = series.axes, tuple(series.shape)
+    extra = {a: n for a, n in zip(axes, shape) if a not in "YXS" and n > 1}
+    if extra or "Y" not in axes or "X" not in axes:
+        raise DatasetError(f"{path}: TIFF of shape {shape} (axes {axes}); expected one (H, W) or "
+                           "(H, W, C) image a file")
+    return series, axes
 
 
 def _tiff_info(path: Path) -> ImageInfo:
     import tifffile
 
     with tifffile.TiffFile(path) as tif:
-        series = tif.series[0]
-        shape, dtype = tuple(series.shape), np.dtype(series.dtype)
-    if len(shape) == 3 and shape[0] in (3, 4) and shape[2] not in (1, 3, 4):
-        shape = shape[1:] + shape[:1]  # planar (C, H, W) -> (H, W, C)
-    if len(shape) not in (2, 3):
-        raise DatasetError(f"{path}: TIFF of shape {shape}; expected one (H, W) or (H, W, C) image")
-    channels = shape[2] if len(shape) == 3 else 1
+        series, axes = _tiff_layout(tif, path)
+        sizes, dtype = dict(zip(axes, series.shape)), np.dtype(series.dtype)
     bits = {np.dtype(np.uint8): 8, np.dtype(np.uint16): 16}.get(dtype)
-    return ImageInfo(str(path), shape[1], shape[0], channels, bits, dtype.name)
+    return ImageInfo(str(path), sizes["X"], sizes["Y"], sizes.get("S", 1), bits, dtype.name)
 
 
 def _pil_info(path: Path) -> ImageInfo:
@@ -238,36 +318,79 @@ def _pil_info(path: Path) -> ImageInfo:
     return ImageInfo(str(path), width, height, channels, bits, f"{kind} {mode}")
 
 
+def decoder_mismatch(path, fmt: str | None) -> str | None:
+    """Why the decoder that ``path``'s name selects cannot read content of format ``fmt``, or ``None``.
+
+    Training (``thermal_keras.data.pipeline``) reads ``.tif``/``.tiff`` files with tifffile and all
+    others with TensorFlow, which tells PNG/JPEG/BMP/GIF apart by their content but has no TIFF
+    decoder; a PNG named ``.jpg`` is fine, a TIFF named ``.jpg`` is not.
+    """
+    suffix = Path(path).suffix or "(no extension)"
+    if is_tiff(path) and fmt not in (None, "TIFF"):
+        return (f"{path}: {fmt} data in a file named {suffix}: {suffix} files are read as TIFF "
+                f"(tifffile); rename it to .{fmt.lower().replace('jpeg', 'jpg')}")
+    if not is_tiff(path) and fmt == "TIFF":
+        return (f"{path}: TIFF data in a file named {suffix}: training decodes {suffix} files with "
+                "TensorFlow, which has no TIFF decoder; rename it to .tif")
+    return None
+
+
+def _readable_file(path: Path) -> bytes:
+    """The file's first bytes; :class:`DatasetError` when it is missing, empty or no image format."""
+    if not path.is_file():
+        raise DatasetError(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
+    if path.stat().st_size == 0:
+        raise DatasetError(f"{path}: empty file (0 bytes)")
+    head = read_head(path, 64)
+    fmt = file_format(head)
+    if fmt is None:
+        raise DatasetError(f"{path}: not a readable image: {describe_content(head)}")
+    if is_tiff(path) and fmt != "TIFF":  # (TIFF data under another name is found by validation)
+        raise DatasetError(decoder_mismatch(path, fmt))
+    return head
+
+
 def probe_image(path) -> ImageInfo:
     """Size, channels and bit depth from the file's header (no full decode).
 
-    Raises :class:`DatasetError` naming the file when it is missing or not a readable image.
+    Raises :class:`DatasetError` naming the file when it is missing, empty, not image data, a
+    multi-page TIFF or otherwise not a readable image.
     """
     path = Path(path)
-    if not path.is_file():
-        raise DatasetError(f"{path}: file not found")
+    fmt = file_format(_readable_file(path))
     try:
         return _tiff_info(path) if is_tiff(path) else _pil_info(path)
     except DatasetError:
         raise
     except Exception as err:  # PIL/tifffile raise many types for corrupt headers
-        raise DatasetError(f"{path}: not a readable image ({type(err).__name__}: {err})") from err
+        raise DatasetError(f"{path}: not a readable image ({type(err).__name__}: {one_line(err)})"
+                           f"{truncation_hint(path, fmt)}") from err
+
+
+def _read_tiff(path: Path) -> np.ndarray:
+    import tifffile
+
+    with tifffile.TiffFile(path) as tif:
+        series, axes = _tiff_layout(tif, path)
+        array = series.asarray()
+    kept = [a for a in axes if a in "YXS"]  # any other axis has size 1 (checked)
+    array = array.reshape([n for a, n in zip(axes, array.shape) if a in "YXS"])
+    return np.transpose(array, [kept.index(a) for a in "YXS" if a in kept])  # (H, W[, C])
 
 
 def read_image(path) -> np.ndarray:
     """Decode a whole image file to its stored values: ``(H, W, C)`` uint8 or uint16 as in the file.
 
-    Truncated or corrupt files raise :class:`DatasetError` naming the file. 16-bit colour PNGs are
-    not supported here (Pillow would reduce them to 8 bits).
+    TIFF (by name, as training reads it) through tifffile: one page, samples last (planar files are
+    transposed); multi-page files are refused. Other files through Pillow. Missing, empty, truncated
+    or corrupt files raise :class:`DatasetError` naming the file. 16-bit colour PNGs are not
+    supported here (Pillow would reduce them to 8 bits).
     """
     path = Path(path)
+    fmt = file_format(_readable_file(path))
     try:
         if is_tiff(path):
-            import tifffile
-
-            array = tifffile.imread(path)
-            if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[2] not in (1, 3, 4):
-                array = np.moveaxis(array, 0, -1)
+            array = _read_tiff(path)
         else:
             from PIL import Image
 
@@ -277,8 +400,11 @@ def read_image(path) -> np.ndarray:
                     image = image.convert("RGBA" if "transparency" in image.info else
                                           ("L" if image.mode == "1" else "RGB"))
                 array = np.asarray(image)
+    except DatasetError:
+        raise
     except Exception as err:
-        raise DatasetError(f"{path}: cannot be decoded ({type(err).__name__}: {err})") from err
+        raise DatasetError(f"{path}: cannot be decoded ({type(err).__name__}: {one_line(err)})"
+                           f"{truncation_hint(path, fmt)}") from err
     return array[..., None] if array.ndim == 2 else array
 
 
@@ -329,7 +455,8 @@ def spec_from_dict(values: dict, where: str = "") -> ImageSpec:
             fields["value_range"] = tuple(float(v) for v in fields["value_range"])
         return ImageSpec(**{"channels": 1, **fields})
     except (TypeError, ValueError, KeyError) as err:
-        raise DatasetError(f"{where}: not an image spec ({err}): {values!r}") from err
+        raise DatasetError(f"{where}: not an image spec ({one_line(err, 120)}): {one_line(repr(values), 120)}") \
+            from err
 
 
 def find_spec_file(root) -> Path | None:
@@ -341,6 +468,19 @@ def find_spec_file(root) -> Path | None:
     return None
 
 
+def read_dataset_json(path) -> dict:
+    """The content of a ``dataset.json`` file: a JSON object, else :class:`DatasetError` naming the file."""
+    path = Path(path)
+    try:
+        content = json.loads(path.read_text())
+    except (OSError, ValueError) as err:  # UnicodeDecodeError is a ValueError
+        raise DatasetError(f"{path}: not readable JSON ({one_line(err, 120)}); fix or remove the "
+                           "dataset spec file") from err
+    if not isinstance(content, dict):
+        raise DatasetError(f"{path}: expected a JSON object (the dataset spec), got {type(content).__name__}")
+    return content
+
+
 def load_target_spec(root) -> ImageSpec | None:
     """The B (thermal) spec recorded in ``dataset.json`` (see :func:`find_spec_file`), or ``None``.
 
@@ -350,13 +490,10 @@ def load_target_spec(root) -> ImageSpec | None:
     path = find_spec_file(root)
     if path is None:
         return None
-    try:
-        content = json.loads(path.read_text())
-    except (OSError, ValueError) as err:
-        raise DatasetError(f"{path}: not readable JSON ({err})") from err
-    if isinstance(content, dict) and isinstance(content.get("b"), dict):
+    content = read_dataset_json(path)
+    if isinstance(content.get("b"), dict):
         return spec_from_dict(content["b"], str(path))
-    if isinstance(content, dict) and isinstance(content.get("thermal_u16"), dict):
+    if isinstance(content.get("thermal_u16"), dict):
         return spec_from_dict({"channels": 1, "bit_depth": 16, **content["thermal_u16"]}, str(path))
     return None
 

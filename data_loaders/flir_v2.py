@@ -27,6 +27,7 @@ from data_loaders.common import (
     PairedFiles,
     UnpairedFilesWarning,
     list_images,
+    one_line,
     require_dir,
 )
 
@@ -50,7 +51,7 @@ def read_pair_map(root) -> dict[str, str]:
     try:
         content = json.loads(path.read_text())
     except (OSError, ValueError) as err:
-        raise DatasetError(f"{path}: not readable JSON ({err})") from err
+        raise DatasetError(f"{path}: not readable JSON ({one_line(err, 120)})") from err
     if not isinstance(content, dict) or not content or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in content.items()):
         raise DatasetError(f"{path}: expected a non-empty JSON object of RGB file name -> thermal file name")
@@ -88,10 +89,10 @@ def flir_v2(root, split: str = "video_test", on_unpaired: str = "error") -> Pair
         if not absent:
             pairs.append((str(rgb), str(thermal)))
     if missing:
-        message = f"flir_v2({root}): {len(missing)} mapped file(s) not found:\n  " + "\n  ".join(missing[:5])
+        message = f"flir_v2({root}): {len(missing)} mapped file(s) not found: " + "; ".join(missing[:5])
         if on_unpaired == "error" or not pairs:
             raise DatasetError(message)
-        warnings.warn(message + "\n  (those pairs skipped)", UnpairedFilesWarning, stacklevel=2)
+        warnings.warn(message + " (those pairs skipped)", UnpairedFilesWarning, stacklevel=2)
     return PairedFiles(a_paths=tuple(a for a, _ in pairs), b_paths=tuple(b for _, b in pairs),
                        a_spec=RGB_SPEC, b_spec=THERMAL_SPEC, source=f"flir_v2:{split}", aligned=False,
                        extras={"root": str(root), "split": split})

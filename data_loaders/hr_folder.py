@@ -1,7 +1,7 @@
 """Single-image folders for super-resolution: high-resolution photographs, X-rays or thermal frames.
 
 Super-resolution needs only HR images (LR partners are made from them on the fly, see
-:mod:`thermal_keras.sr_data`). A folder of any image sizes works; 8-bit files map as ``x / 255``,
+:mod:`thermal_keras.sr.data`). A folder of any image sizes works; 8-bit files map as ``x / 255``,
 16-bit thermal files through a count range taken from ``dataset.json`` (the synthetic set writes
 one) or from the 0.5/99.5 percentiles of the files. Nothing here imports TensorFlow.
 """
@@ -55,7 +55,8 @@ def _listed(root: Path, recursive: bool, extensions) -> list[Path]:
 
 
 def check_min_size(paths, min_size: int) -> None:
-    """:class:`DatasetError` naming the first file smaller than ``min_size`` on either side."""
+    """:class:`DatasetError` naming the first file smaller than ``min_size`` on either side (headers
+    only; :func:`hr_folder` has decoded every file already)."""
     for path in paths:
         info = probe_image(path)
         if min(info.width, info.height) < min_size:
@@ -63,14 +64,18 @@ def check_min_size(paths, min_size: int) -> None:
 
 
 def hr_folder(root, *, recursive: bool = False, channels: int | None = None, min_size: int | None = None,
-              extensions=IMAGE_EXTENSIONS) -> HRImages:
+              extensions=IMAGE_EXTENSIONS, validate: bool = True) -> HRImages:
     """The images of ``root`` for super-resolution training or evaluation.
 
     Args:
         root: folder of images (any size; JPEG, PNG, TIFF; 8- or 16-bit).
         recursive: also take images in sub-folders.
         channels: 1 or 3 to force; ``None`` detects from the first file (grey -> 1).
-        min_size: when given, every file's header is read and files smaller than this fail.
+        min_size: when given, files smaller than this on either side fail.
+        validate: decode every file now with the training decoder
+            (:func:`data_loaders.validate.validate_images`: bit depth, channels, truncated or
+            mislabelled files, multi-page TIFF), so bad input fails here, naming the file, and not
+            inside training. Imports TensorFlow.
 
     Returns:
         :class:`HRImages` sorted by path.
@@ -83,6 +88,11 @@ def hr_folder(root, *, recursive: bool = False, channels: int | None = None, min
         if channels not in (1, 3):
             raise ValueError(f"channels must be 1, 3 or None, got {channels!r}")
         spec = ImageSpec(channels, spec.bit_depth, spec.value_range, spec.counts_per_kelvin)
-    if min_size:
+    source = f"hr_folder:{root}"
+    if validate:
+        from data_loaders.validate import validate_images
+
+        validate_images(paths, spec, min_size=min_size, source=source)
+    elif min_size:
         check_min_size(paths, min_size)
-    return HRImages(tuple(paths), spec, source=f"hr_folder:{root}", extras={"value_range_from": origin})
+    return HRImages(tuple(paths), spec, source=source, extras={"value_range_from": origin})

@@ -52,13 +52,17 @@ def read_labels(root) -> dict[str, list[str]]:
     raise DatasetError(f"{root}: none of {', '.join(ENTRY_FILES)} found")
 
 
-def nih_chestxray(root, split: str = "train", on_missing: str = "error", finding: str | None = None) -> HRImages:
+def nih_chestxray(root, split: str = "train", on_missing: str = "error", finding: str | None = None,
+                  validate: bool = True) -> HRImages:
     """The X-rays of one official split as :class:`HRImages` (1 channel, 8-bit), in list order.
 
     Args:
         root: the dataset folder. split: "train" (= train_val_list.txt) or "test".
         on_missing: "error" when a listed image is not on disk, or "skip" (partial downloads).
         finding: keep only images whose labels include this (e.g. "No Finding"); needs the CSV.
+        validate: decode every image now with the training decoder
+            (:func:`data_loaders.validate.validate_images`), so a truncated download fails here,
+            naming the file. Imports TensorFlow.
     """
     root = require_dir(root, "NIH ChestX-ray14 folder")
     if split not in SPLIT_FILES:
@@ -80,5 +84,10 @@ def nih_chestxray(root, split: str = "train", on_missing: str = "error", finding
         names = [n for n in names if finding in labels.get(n, [])]
     if not names:
         raise DatasetError(f"{root}: no images left for split {split!r}" + (f" with {finding!r}" if finding else ""))
-    return HRImages(tuple(str(index[n]) for n in names), XRAY_SPEC, source=f"nih_chestxray:{split}",
+    paths = tuple(str(index[n]) for n in names)
+    if validate:
+        from data_loaders.validate import validate_images
+
+        validate_images(paths, XRAY_SPEC, source=f"nih_chestxray:{split}")
+    return HRImages(paths, XRAY_SPEC, source=f"nih_chestxray:{split}",
                     extras={"root": str(root), "missing": len(missing)})

@@ -17,12 +17,23 @@ import hashlib
 import json
 import math
 import os
+import re
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
-from data_loaders.common import ImageSpec, PairedFiles, read_image
+from data_loaders.common import (
+    DatasetError,
+    ImageSpec,
+    PairedFiles,
+    file_format,
+    is_tiff,
+    one_line,
+    read_head,
+    read_image,
+    truncation_hint,
+)
 from data_loaders.validate import validate_pairs
 
 AUTOTUNE = tf.data.AUTOTUNE
@@ -45,12 +56,40 @@ def _tiff_values(path, channels: int) -> np.ndarray:
     return array[..., :3].astype(np.float32)
 
 
+def _decode_tf(data, spec: ImageSpec) -> tf.Tensor:
+    """Encoded bytes of a non-TIFF file (the format is told by content) -> float32 ``(H, W, C)``.
+
+    16-bit: ``decode_png(dtype=uint16)``, exact. 8-bit: ``decode_image``; TensorFlow's BMP, GIF and
+    WebP decoders refuse ``channels=1``, so those are decoded as RGB and reduced to their luma
+    (rounded; grey stays exact), the way the JPEG and PNG decoders reduce colour to one channel.
+    """
+    channels = spec.channels
+    if spec.bit_depth == 16:
+        return tf.cast(tf.io.decode_png(data, channels=channels, dtype=tf.uint16), tf.float32)
+
+    def decode(wanted):
+        return tf.io.decode_image(data, channels=wanted, dtype=tf.uint8, expand_animations=False)
+
+    if channels == 1:
+        rgb_only = tf.reduce_any([tf.equal(tf.strings.substr(data, 0, 2), "BM"),
+                                  tf.equal(tf.strings.substr(data, 0, 3), "GIF"),
+                                  tf.equal(tf.strings.substr(data, 0, 4), "RIFF")])  # WebP
+        image = tf.cond(rgb_only,
+                        lambda: tf.round(tf.image.rgb_to_grayscale(tf.cast(decode(3), tf.float32))),
+                        lambda: tf.cast(decode(1), tf.float32))
+    else:
+        image = tf.cast(decode(channels), tf.float32)
+    return tf.ensure_shape(image, [None, None, channels])
+
+
 def decode_file_values(path, spec: ImageSpec) -> tf.Tensor:
     """A file's stored values (0..255 or counts) as float32 ``(H, W, spec.channels)``; graph-safe.
 
-    JPEG/PNG decode with TensorFlow (16-bit PNG via ``decode_png(dtype=uint16)``, exact); TIFF with
-    tifffile inside ``tf.numpy_function`` (TensorFlow has no TIFF decoder). A 3-channel grey file
-    asked for as 1 channel is reduced to one (JPEG: its luma).
+    JPEG/PNG (BMP, GIF) decode with TensorFlow, which tells the format from the content (16-bit PNG
+    via ``decode_png(dtype=uint16)``, exact); files named ``.tif``/``.tiff`` with tifffile inside
+    ``tf.numpy_function`` (TensorFlow has no TIFF decoder), so a TIFF under another name fails here.
+    A 3-channel grey file asked for as 1 channel is reduced to one (JPEG: its luma).
+    :func:`decode_values_now` runs this same function on one file for the pre-training check.
     """
     path = tf.convert_to_tensor(path, dtype=tf.string)
     channels = spec.channels
@@ -59,15 +98,34 @@ def decode_file_values(path, spec: ImageSpec) -> tf.Tensor:
         values = tf.numpy_function(lambda p: _tiff_values(p, channels), [path], tf.float32, stateful=False)
         return tf.ensure_shape(values, [None, None, channels])
 
-    def from_tf_decoder():
-        data = tf.io.read_file(path)
-        if spec.bit_depth == 16:
-            return tf.cast(tf.io.decode_png(data, channels=channels, dtype=tf.uint16), tf.float32)
-        image = tf.io.decode_image(data, channels=channels, dtype=tf.uint8, expand_animations=False)
-        return tf.ensure_shape(tf.cast(image, tf.float32), [None, None, channels])
-
     is_tiff = tf.strings.regex_full_match(tf.strings.lower(path), r".*\.tiff?")
-    return tf.cond(is_tiff, from_tiff, from_tf_decoder)
+    return tf.cond(is_tiff, from_tiff, lambda: _decode_tf(tf.io.read_file(path), spec))
+
+
+def _tf_reason(error: tf.errors.OpError) -> str:
+    """TensorFlow's error message without its op and device decoration."""
+    text = re.sub(r"\{\{[^}]*\}\}", "", error.message or str(error))
+    text = re.sub(r"\s*\[Op:[^\]]*\](\s*name:\s*\S*)?", "", text)
+    return one_line(text, 160).rstrip(". ")
+
+
+def decode_values_now(path, spec: ImageSpec) -> np.ndarray:
+    """Decode one file right now with :func:`decode_file_values`, the function training maps over
+    the files, and return float32 ``(H, W, spec.channels)``: a file this accepts, training decodes.
+
+    Raises:
+        DatasetError: naming the file and what the decoder said (a truncated JPEG or PNG is called
+            truncated).
+    """
+    path = str(path)
+    try:
+        return decode_file_values(path, spec).numpy()
+    except tf.errors.OpError as error:
+        if is_tiff(path):
+            read_image(path)  # the tifffile error the numpy_function met, raised with its own message
+        fmt = file_format(read_head(path)) if Path(path).is_file() else None
+        raise DatasetError(f"{path}: TensorFlow cannot decode this {fmt or 'file'} as training does "
+                           f"({_tf_reason(error)}){truncation_hint(path, fmt)}") from None
 
 
 def to_unit_range(values, spec: ImageSpec) -> tf.Tensor:
@@ -246,6 +304,23 @@ def _check_arguments(files, batch_size, image_size, load_size, jitter, num_epoch
         raise ValueError("a file cache needs one stored size: set load_size (or jitter=False)")
 
 
+def check_files(files: PairedFiles, *, image_size: int, load_size: int | None = None,
+                jitter: bool = True):
+    """Decode and check every pair as :func:`paired_dataset` with these settings will read it.
+
+    :func:`data_loaders.validate.validate_pairs` with :func:`decode_values_now` (the decoder the
+    pipeline maps), the crop rule (images at least ``image_size`` when ``jitter`` crops from the file
+    size, ``load_size=None``) and equal pair sizes when the pairs are registered or cropped from the
+    file. :func:`eval_dataset` reads with ``load_size=None, jitter=False``.
+
+    Returns:
+        ``[(a_info, b_info), ...]``; raises :class:`~data_loaders.DatasetError` (one line, naming files).
+    """
+    crops_from_file = jitter and load_size is None
+    return validate_pairs(files, min_size=image_size if crops_from_file else None,
+                          sizes_must_match=files.aligned or crops_from_file, decode=decode_values_now)
+
+
 def paired_dataset(files: PairedFiles, *, batch_size: int = 1, image_size: int = 256,
                    load_size: int | None = 286, jitter: bool = True, flip: bool = True,
                    shuffle: bool = True, cache=True, seed: int = 0, first_epoch: int = 0,
@@ -279,17 +354,16 @@ def paired_dataset(files: PairedFiles, *, batch_size: int = 1, image_size: int =
         steps_per_epoch: batches per epoch; default ``len(files) // batch_size`` (rounded up when not
             ``drop_remainder``). More than one pass over the pairs adds fresh permutations.
         drop_remainder: drop an epoch's last partial batch (static batch size).
-        validate: run :func:`data_loaders.validate.validate_pairs` first (every file decoded once).
+        validate: run :func:`check_files` first (every file decoded once by the decoder used here;
+            files already checked unchanged are not decoded again).
 
     Returns:
         A ``tf.data.Dataset`` of ``(a, b)`` batches, prefetched, with its length (``len()``) set.
     """
     _check_arguments(files, batch_size, image_size, load_size, jitter, num_epochs, first_epoch,
                      steps_per_epoch, cache)
-    crops_from_file = jitter and load_size is None
     if validate:
-        validate_pairs(files, min_size=image_size if crops_from_file else None,
-                       sizes_must_match=files.aligned or crops_from_file)
+        check_files(files, image_size=image_size, load_size=load_size, jitter=jitter)
     n = len(files)
     per_epoch = steps_per_epoch * batch_size if steps_per_epoch else (
         n // batch_size * batch_size if drop_remainder else n)

@@ -33,7 +33,7 @@ def load_fusion_split(root, layout: str, split: str):
 def fusion_pairs(config):
     """``(train pairs, held-out pairs or None)``; writes the synthetic set first when asked for it."""
     from data_loaders import DatasetError
-    from thermal_keras.data.sources import ensure_synthetic
+    from thermal_keras.data.sources import check_before_training, ensure_synthetic
 
     if config.data == "synthetic":
         if config.layout == "tno":
@@ -46,6 +46,7 @@ def fusion_pairs(config):
             raise DatasetError(f"{root}: dataset folder not found")
     train = load_fusion_split(root, config.layout, config.train_split)
     held_out = load_fusion_split(root, config.layout, config.eval_split) if config.eval_split else None
+    check_before_training(config, train, held_out)  # decodes every file now, as training will
     return train, held_out
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from data_loaders.common import DatasetError, ImageSpec, probe_image
-from thermal_keras.data.pipeline import decode_file_values, to_unit_range
+from data_loaders.common import DatasetError, ImageSpec
+from data_loaders.validate import validate_images
+from thermal_keras.data.pipeline import decode_file_values, decode_values_now, to_unit_range
 
 AUTOTUNE = tf.data.AUTOTUNE
 # scikit-image's bundled photographs (no download): the offline evaluation set.
@@ -59,13 +60,8 @@ def _check(paths, spec, hr_size, scale, batch_size, crops_per_image, gain, valid
         raise ValueError(f"gain must be (low, high) with 0 < low <= high, got {gain!r}")
     if hr_size % scale:
         raise ValueError(f"hr_size ({hr_size}) must be a multiple of scale ({scale})")
-    if validate:
-        for path in paths:
-            info = probe_image(path)
-            if min(info.width, info.height) < hr_size:
-                raise DatasetError(f"{path}: {info.width}x{info.height} is smaller than the HR crop {hr_size}")
-            if info.bit_depth != spec.bit_depth:
-                raise DatasetError(f"{path}: {info.bit_depth}-bit file, but the spec says {spec.bit_depth}-bit")
+    if validate:  # with the decoder used below; files checked before (hr_folder) are not decoded again
+        validate_images(paths, spec, min_size=hr_size, source="sr_dataset", decode=decode_values_now)
 
 
 def sr_dataset(paths, spec: ImageSpec, *, hr_size: int = 96, scale: int = 4, batch_size: int = 16,
@@ -85,7 +81,9 @@ def sr_dataset(paths, spec: ImageSpec, *, hr_size: int = 96, scale: int = 4, bat
         gain: each HR crop is multiplied by a random factor in this range and clipped to ``[0, 1]``
             before the LR is made (brightness augmentation: night photographs such as LLVIP's are
             dark; ``(1, 3)`` spreads them over the range daylight images use).
-        num_epochs: ``None`` repeats forever. ``validate``: read every header first (size, bit depth).
+        num_epochs: ``None`` repeats forever. ``validate``: check every file first with the decoder
+            used here (:func:`data_loaders.validate.validate_images`: decodes, bit depth, channels,
+            at least ``hr_size``), naming the file on failure.
     """
     paths = [str(p) for p in paths]
     gain = tuple(float(g) for g in gain)
