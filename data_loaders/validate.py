@@ -35,9 +35,9 @@ import numpy as np
 from data_loaders.common import (
     DatasetError,
     ImageInfo,
-    decoder_mismatch,
     ImageSpec,
     PairedFiles,
+    decoder_mismatch,
     file_format,
     is_grey,
     is_tiff,

@@ -10,22 +10,119 @@ crops back and returns:
   and, where the counts are T-linear, ``celsius`` float32.
 
 It loads with ``tf.saved_model.load`` (TF Serving, TFLite converter) without this package.
+
+Loading is checked here for every command: :func:`load_keras_model` reads ``.keras`` files with
+``safe_mode=True`` (a Lambda layer's Python code is refused) and reports a truncated or corrupt file
+as "cannot load model FILE: ..."; :func:`check_finite_weights` and :func:`check_finite_saved_model`
+refuse weights holding NaN or inf. A SavedModel is a program: loading it runs its graph, so only load
+SavedModels you trust (``safe_mode`` does not apply to them).
 """
 
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from data_loaders.common import ImageSpec
 from thermal_keras.data.pipeline import to_celsius, to_file_values
-from thermal_keras.io import atomic_dir, atomic_path
+from thermal_keras.io import atomic_dir, atomic_path, is_saved_model
 from thermal_keras.models import generator_size_multiple
 
 METADATA_FILE = "thermal_keras.json"
+SR_METADATA_FILE = "thermal_keras_sr.json"  # written by thermal_keras.sr.inference.export_sr_saved_model
+RUN_GENERATOR_FILE = "generator.keras"  # RUN/generator.keras, as every `train` command saves it
+RUN_TARGET_SPEC_FILE = "target_spec.json"
+
+
+def one_line(error) -> str:
+    """An exception's message on one line (Keras and TensorFlow messages span several)."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
+def check_finite_weights(weights, source) -> None:
+    """Raise a ``ValueError`` naming ``source`` when a floating-point weight holds NaN or inf."""
+    bad = []
+    for weight in weights:
+        values = np.asarray(keras.ops.convert_to_numpy(weight))
+        if np.issubdtype(values.dtype, np.floating) and not np.isfinite(values).all():
+            bad.append(getattr(weight, "path", None) or getattr(weight, "name", "?"))
+    if bad:
+        more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
+        raise ValueError(f"{source}: the model's weights contain NaN or inf ({bad[0]}{more}); "
+                         f"refusing to use a broken model (did its training diverge?)")
+
+
+def check_finite_saved_model(path) -> None:
+    """:func:`check_finite_weights` for a SavedModel folder, read from its variables without loading it."""
+    path = Path(path)
+    prefix = path / "variables" / "variables"
+    if not prefix.with_suffix(".index").is_file():
+        return  # a SavedModel without variables
+    try:
+        reader = tf.train.load_checkpoint(str(prefix))
+        dtypes = reader.get_variable_to_dtype_map()
+        bad = [name for name, dtype in sorted(dtypes.items())
+               if dtype.is_floating and not np.isfinite(reader.get_tensor(name)).all()]
+    except Exception as error:  # a damaged variables file: TensorFlow raises several types
+        raise ValueError(f"cannot load model {path}: its variables cannot be read ({one_line(error)})") from None
+    if bad:
+        more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
+        raise ValueError(f"{path}: the model's weights contain NaN or inf ({bad[0]}{more}); "
+                         f"refusing to use a broken model (did its training diverge?)")
+
+
+def load_keras_model(path) -> keras.Model:
+    """A ``.keras`` file loaded for inference (``compile=False``) with ``safe_mode=True``.
+
+    Every failure is a one-line ``ValueError`` (``FileNotFoundError`` for a missing file) naming the
+    file: not a ``.keras`` file, truncated or corrupt ("cannot load model FILE: ..."), code that safe
+    mode refuses to run, weights holding NaN or inf.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such model file" if not path.exists() else f"{path}: not a file")
+    if path.suffix != ".keras":
+        raise ValueError(f"{path}: not a .keras model file (give a .keras file, an exported SavedModel "
+                         f"folder or a run folder)")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"cannot load model {path}: not a complete .keras archive (truncated or corrupt)")
+    try:
+        model = keras.models.load_model(path, compile=False, safe_mode=True)
+    except Exception as error:  # Keras raises many types for damaged or unsafe archives
+        raise ValueError(f"cannot load model {path}: {one_line(error)}") from None
+    check_finite_weights(model.weights, path)
+    return model
+
+
+def read_target_spec_file(path) -> ImageSpec:
+    """A run's ``target_spec.json``, checked: a ``ValueError`` naming the file for anything else."""
+    from thermal_keras.training.run import read_target_spec
+
+    path = Path(path)
+    try:
+        spec = read_target_spec(path)
+    except ValueError:
+        raise  # DatasetError names the file
+    except Exception as error:  # e.g. a one-element value_range
+        raise ValueError(f"{path}: not a target spec written by thermal-keras ({one_line(error)})") from None
+
+    def number(value):
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
+
+    problems = []
+    if spec.value_range is not None and (len(spec.value_range) != 2 or not all(map(number, spec.value_range))):
+        problems.append(f"value_range {list(spec.value_range)} is not two finite numbers")
+    if spec.counts_per_kelvin is not None and not (number(spec.counts_per_kelvin) and spec.counts_per_kelvin > 0):
+        problems.append(f"counts_per_kelvin {spec.counts_per_kelvin!r} is not a positive number")
+    if problems:
+        raise ValueError(f"{path}: not a target spec written by thermal-keras ({'; '.join(problems)})")
+    return spec
 
 
 def _serving_fn(generator: keras.Model, multiple: int, target_spec: ImageSpec | None):
@@ -96,7 +193,12 @@ def save_keras(generator: keras.Model, path) -> Path:
 
 
 class ThermalTranslator:
-    """Loads an exported generator (SavedModel folder or ``.keras`` file) and translates uint8 RGB.
+    """Loads an exported generator and translates uint8 RGB.
+
+    ``path``: an exported SavedModel folder, a ``.keras`` file (loaded in safe mode), or a run folder
+    (its ``generator.keras``, with ``target_spec.json`` when present so counts and °C come out as from
+    an export). Broken or unsafe models, and weights holding NaN or inf, raise a ``ValueError``
+    naming the file.
 
     ``translator(rgb_u8)`` with ``rgb_u8`` of shape ``(H, W, 3)`` or ``(N, H, W, 3)`` returns a dict of
     NumPy arrays as the ``serve`` signature does (same leading shape as the input).
@@ -106,16 +208,45 @@ class ThermalTranslator:
         self.path = Path(path)
         if not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no exported model here (run `thermal-keras export`)")
-        if self.path.suffix == ".keras":
-            model = keras.models.load_model(self.path, compile=False)
-            self._serve = tf.function(_serving_fn(model, generator_size_multiple(model), None))
+        if self.path.is_file():
+            self._from_keras(load_keras_model(self.path), None, self.path)
             self.metadata = {}
-        else:
-            loaded = tf.saved_model.load(str(self.path))
+        elif is_saved_model(self.path):
+            if (self.path / SR_METADATA_FILE).exists():
+                raise ValueError(f"{self.path}: a super-resolution export; translate needs an RGB -> thermal "
+                                 f"export (`thermal-keras export`)")
+            meta_file = self.path / METADATA_FILE
+            try:
+                self.metadata = json.loads(meta_file.read_text()) if meta_file.exists() else {}
+            except ValueError as error:
+                raise ValueError(f"{meta_file}: not valid JSON ({one_line(error)})") from None
+            check_finite_saved_model(self.path)
+            try:
+                loaded = tf.saved_model.load(str(self.path))
+            except Exception as error:  # a damaged saved_model.pb: TensorFlow raises several types
+                raise ValueError(f"cannot load model {self.path}: {one_line(error)}") from None
+            if not hasattr(loaded, "serve"):
+                raise ValueError(f"{self.path}: the SavedModel has no `serve` signature; "
+                                 f"is it written by `thermal-keras export`?")
             self._loaded = loaded  # keep the trackable alive
             self._serve = loaded.serve
-            meta_file = self.path / METADATA_FILE
-            self.metadata = json.loads(meta_file.read_text()) if meta_file.exists() else {}
+        elif (self.path / RUN_GENERATOR_FILE).is_file():
+            # A run folder: its generator, with the run's target spec (counts and °C outputs).
+            spec_file = self.path / RUN_TARGET_SPEC_FILE
+            spec = read_target_spec_file(spec_file) if spec_file.exists() else None
+            generator_file = self.path / RUN_GENERATOR_FILE
+            self._from_keras(load_keras_model(generator_file), spec, generator_file)
+            self.metadata = {}
+        else:
+            raise ValueError(f"{self.path}: neither an exported SavedModel (no saved_model.pb) nor a run "
+                             f"folder (no {RUN_GENERATOR_FILE})")
+
+    def _from_keras(self, model, spec, source):
+        channels = model.input_shape[-1]
+        if channels != 3:
+            raise ValueError(f"{source}: the model takes {channels}-channel input; translate needs an "
+                             f"RGB -> thermal generator")
+        self._serve = tf.function(_serving_fn(model, generator_size_multiple(model), spec))
 
     def __call__(self, rgb_u8):
         rgb = tf.convert_to_tensor(rgb_u8)

@@ -5,7 +5,9 @@ Every file the package writes goes through :func:`atomic_path` (or :func:`atomic
 over the destination only when complete, so a crash never leaves a half-written file. Temporary
 names start with ``.tmp-``; files are created with the ordinary permissions the umask gives.
 
-Nothing here imports TensorFlow.
+Nothing here imports TensorFlow at import time (only :func:`read_image_values` does, for a
+16-bit colour PNG, which Pillow cannot decode). The output rules every writing command follows
+(:func:`check_output_files`, :func:`check_output_folder`) are here too: docs/cli.md describes them.
 """
 
 from __future__ import annotations
@@ -180,3 +182,218 @@ def save_png(array, path):
             file.flush()
             os.fsync(file.fileno())
     return path
+
+
+# --- Reading an image with its own bit depth -----------------------------------------------------
+
+def read_image_values(path) -> np.ndarray:
+    """An image file's stored values: ``(H, W, C)`` uint8 or uint16, never rescaled.
+
+    Like :func:`data_loaders.common.read_image`, and 16-bit colour (and grey + alpha) PNGs too: Pillow
+    reduces them to 8 bits, so they are decoded through TensorFlow, imported only then. Anything that is not 8- or
+    16-bit integer samples (float or 32-bit TIFFs, ...) raises a ``ValueError`` naming the file, so
+    no caller meets values it would have to clip.
+    """
+    from data_loaders.common import probe_image, read_image
+
+    path = Path(path)
+    info = probe_image(path)  # DatasetError (a ValueError) naming the file when it is no image
+    if info.bit_depth not in (8, 16):
+        raise ValueError(f"{path}: {info.sample_type} samples are not supported (only 8- or 16-bit integer "
+                         f"images); convert it to an 8- or 16-bit PNG or TIFF")
+    if info.bit_depth == 16 and info.channels > 1 and info.sample_type.startswith("PNG"):
+        import tensorflow as tf
+
+        try:
+            array = tf.io.decode_png(path.read_bytes(), dtype=tf.uint16).numpy()
+        except Exception as error:  # TensorFlow raises InvalidArgumentError for corrupt data
+            message = " ".join(str(error).split())
+            raise ValueError(f"{path}: cannot be decoded ({type(error).__name__}: {message})") from None
+    else:
+        array = read_image(path)
+    if array.dtype not in (np.uint8, np.uint16):  # e.g. Pillow's 32-bit "I" mode for a 16-bit file
+        top = 255 if info.bit_depth == 8 else 65535
+        if not np.issubdtype(array.dtype, np.integer) or array.min() < 0 or array.max() > top:
+            raise ValueError(f"{path}: {array.dtype} values outside the {info.bit_depth}-bit range")
+        array = array.astype(np.uint8 if info.bit_depth == 8 else np.uint16)
+    return array
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    import struct
+    import zlib
+
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def encode_png_16(array) -> bytes:
+    """A 16-bit PNG of uint16 ``(H, W)`` or ``(H, W, 1|2|3|4)`` (grey, grey+alpha, RGB, RGBA).
+
+    Pillow writes 16-bit grey only; this writes every 16-bit colour type (filter 0, zlib level 6).
+    """
+    import struct
+    import zlib
+
+    image = np.asarray(array)
+    if image.ndim == 2:
+        image = image[..., None]
+    if image.dtype != np.uint16 or image.ndim != 3 or image.shape[-1] not in (1, 2, 3, 4):
+        raise ValueError(f"encode_png_16 needs uint16 (H, W[, 1|2|3|4]), got {image.dtype} {np.shape(array)}")
+    h, w, c = image.shape
+    colour_type = {1: 0, 2: 4, 3: 2, 4: 6}[c]
+    rows = np.ascontiguousarray(image.astype(">u2")).view(np.uint8).reshape(h, w * c * 2)
+    raw = np.concatenate([np.zeros((h, 1), np.uint8), rows], axis=1).tobytes()  # filter byte 0 per row
+    header = struct.pack(">IIBBBBB", w, h, 16, colour_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", zlib.compress(raw, 6))
+            + _png_chunk(b"IEND", b""))
+
+
+def save_png_exact(array, path):
+    """Write ``array`` as a PNG atomically at its own bit depth; returns ``path``.
+
+    As :func:`save_png`, and uint16 colour ``(H, W, 2|3|4)`` as well (16-bit RGB stays 16-bit).
+    """
+    image = np.asarray(array)
+    if image.dtype == np.uint16 and image.ndim == 3 and image.shape[-1] > 1:
+        atomic_write_bytes(path, encode_png_16(image))
+        return path
+    return save_png(image, path)
+
+
+# --- Where a command may write: checked before any work -------------------------------------------
+
+OVERWRITE_HINT = "pass --overwrite to replace it"
+
+
+def _real(path) -> str:
+    return os.path.realpath(os.path.abspath(os.fspath(path)))
+
+
+def same_path(a, b) -> bool:
+    """Whether two paths name the same file or folder (symbolic and hard links resolved)."""
+    if _real(a) == _real(b):
+        return True
+    try:
+        return os.path.samefile(a, b)  # hard links
+    except OSError:
+        return False
+
+
+def _file_id(path):
+    """``(device, inode)`` of an existing path, else ``None``."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
+
+
+def is_within(path, folder) -> bool:
+    """Whether ``path`` is ``folder`` or lies below it (symbolic links resolved)."""
+    path, folder = _real(path), _real(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def check_writable_location(path) -> None:
+    """Raise a ``ValueError`` naming ``path`` when it could not be created: a folder on its way is a
+    regular file, the nearest existing folder is not writable, or a name is too long."""
+    path = Path(path)
+    ancestor = path.parent
+    for ancestor in (path.parent, *path.parent.parents):
+        if ancestor.exists():
+            break
+        if ancestor.is_symlink():
+            raise ValueError(f"cannot write {path}: {ancestor} is a broken symbolic link")
+    if not ancestor.is_dir():
+        raise ValueError(f"cannot write {path}: {ancestor} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot write {path}: the folder {ancestor} is not writable (permission denied)")
+    try:
+        name_max = os.pathconf(ancestor, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    # the temporary sibling's name is longer than the final one (see _temporary_sibling)
+    reserve = len(_temporary_sibling(Path("x")).name) - 1
+    for part in path.relative_to(ancestor).parts:
+        if len(os.fsencode(part)) + reserve > name_max:
+            raise ValueError(f"cannot write {path}: the name {part[:24]}... is too long "
+                             f"(at most {name_max - reserve} bytes here)")
+
+
+def check_output_files(targets, sources=None, *, inputs=(), input_folders=(), overwrite=False) -> None:
+    """The rules for a command that writes files; raises a one-line ``ValueError`` before any work.
+
+    Args:
+        targets: the files the command will write.
+        sources: for each target, what it is made from (named when two targets collide).
+        inputs: files the command reads (images, the model): never written.
+        input_folders: folders the command reads images from: nothing is written directly into them.
+        overwrite: whether existing files may be replaced (``--overwrite``); folders never are.
+    """
+    targets = [Path(t) for t in targets]
+    sources = list(sources) if sources is not None else [str(t) for t in targets]
+    seen = {}
+    for target, source in zip(targets, sources):
+        key = _real(target)
+        if key in seen:
+            raise ValueError(f"{seen[key]} and {source} would both be written to {target}; rename one of them")
+        seen[key] = source
+    # Inputs by resolved name and by (device, inode), so hard links count too; one pass over the targets.
+    input_names, input_ids = {_real(p) for p in inputs}, {_file_id(p) for p in inputs} - {None}
+    folder_names, folder_ids = {_real(p): p for p in input_folders}, {_file_id(p): p for p in input_folders}
+    folder_ids.pop(None, None)
+    for target in targets:
+        parent_id = _file_id(target.parent)
+        folder = folder_names.get(_real(target.parent)) or (folder_ids.get(parent_id) if parent_id else None)
+        if folder is not None:
+            same = os.fspath(target.parent) == os.fspath(folder)
+            raise ValueError(f"{target.parent} is the input folder{'' if same else f' {folder}'}; "
+                             f"write the outputs to another folder")
+        target_id = _file_id(target)
+        if _real(target) in input_names or (target_id is not None and target_id in input_ids):
+            raise ValueError(f"{target} is one of the inputs; choose another output")
+    checked = set()
+    existing = []
+    for target in targets:
+        if target.parent not in checked or len(os.fsencode(target.name)) > 200:
+            check_writable_location(target)  # first: a too long name makes even stat() fail
+            checked.add(target.parent)
+        if target.is_dir():
+            raise ValueError(f"{target} is a folder; cannot replace a folder with a file (choose another output)")
+        if target.exists() or target.is_symlink():
+            existing.append(target)
+    if existing and not overwrite:
+        more = f" ({len(existing) - 1} more of the outputs exist)" if len(existing) > 1 else ""
+        raise ValueError(f"{existing[0]} exists; {OVERWRITE_HINT}{more}")
+
+
+def is_saved_model(path) -> bool:
+    """Whether ``path`` is a SavedModel folder (holds ``saved_model.pb``)."""
+    path = Path(path)
+    return path.is_dir() and not path.is_symlink() and (path / "saved_model.pb").is_file()
+
+
+def check_output_folder(path, *, overwrite=False, reads=(), run=None, option="--out") -> None:
+    """The rules for a command that writes a SavedModel folder; a one-line ``ValueError`` before any work.
+
+    ``path`` must not be, nor hold, anything in ``reads`` (the model file, the run folder). Inside a
+    ``run`` folder it may only be a direct entry (``RUN/NAME``), never inside the run's own
+    sub-folders. An existing ``path`` needs ``overwrite``, and even then only an earlier export (a
+    SavedModel folder) is replaced: a regular file or any other folder is left alone.
+    """
+    path = Path(path)
+    for item in (*reads, *([run] if run is not None else [])):
+        if is_within(item, path):
+            relation = "is" if _real(item) == _real(path) else "holds"
+            raise ValueError(f"{option} {path} {relation} {item}, which this command reads; choose another folder")
+    if run is not None and is_within(path, run) and _real(path.parent) != _real(run):
+        raise ValueError(f"{option} {path} is inside one of the run folder {run}'s own folders; "
+                         f"write the export outside the run or directly in it (RUN/NAME)")
+    if path.exists() or path.is_symlink():
+        if not is_saved_model(path):
+            kind = "a symbolic link" if path.is_symlink() else ("a folder" if path.is_dir() else "a file")
+            raise ValueError(f"{option} {path} exists and is {kind}, not an earlier export (no saved_model.pb); "
+                             f"not replacing it, even with --overwrite: choose another folder")
+        if not overwrite:
+            raise ValueError(f"{option} {path} exists; {OVERWRITE_HINT}")
+    check_writable_location(path)

@@ -15,6 +15,7 @@ from conftest import TINY_TRAIN, tree_hashes
 from data_loaders import synthetic
 from thermal_keras.training.checkpoint import TrainingCheckpoint
 
+
 def _listing(directory):
     """A checkpoint folder opened only to list what it holds."""
     return TrainingCheckpoint(directory, {"listing": types.SimpleNamespace(variables=[])})

@@ -6,7 +6,9 @@
 
 ``fuse`` takes two files, or two folders whose images pair by name; the output is the visible
 image's colour with the fused luma (``--grey`` for the fused grey image). Training options are the
-fields of :class:`~thermal_keras.fusion.config.FusionGANConfig`.
+fields of :class:`~thermal_keras.fusion.config.FusionGANConfig`. ``fuse`` reads 8-bit images (16-bit
+ones are refused, not clipped), writes only new files (``--overwrite`` replaces existing ones) and
+loads the generator with ``safe_mode=True``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def register(commands, train_models) -> dict:
                       help="fusiongan (needs --model; the default with it), average or pyramid")
     fuse.add_argument("--grey", action="store_true", help="write the fused grey image, not colour")
     fuse.add_argument("--max-side", type=int, default=None, help="shrink inputs so the longer side is at most this")
+    fuse.add_argument("--overwrite", action="store_true", help="replace output files that already exist")
     train = train_models.add_parser("fusiongan", help="FusionGAN infrared + visible fusion")
     FusionGANConfig.add_arguments(train)
     return {"fuse": fuse_command, "train:fusiongan": train_fusiongan_command}
@@ -56,27 +59,48 @@ def _input_pairs(ir, visible, out):
     for path in (ir, visible):
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such file (IR and VIS must be two files or two folders)")
+    from thermal_keras.io import IMAGE_SUFFIXES
+
+    if out.suffix.lower() in IMAGE_SUFFIXES and out.suffix.lower() != ".png":
+        raise ValueError(f"{out}: fuse writes PNG files; give OUT as a .png file or a folder")
     target = out if out.suffix.lower() == ".png" else out / f"{ir.stem}.png"
     return [(ir, visible, target)]
+
+
+def _check_8_bit(paths):
+    """Refuse what ``read_pair`` would clip: 16-bit (or float) files, named."""
+    from data_loaders.common import probe_image
+
+    for path in paths:
+        info = probe_image(path)
+        if info.bit_depth == 16 or (info.bit_depth is None and info.sample_type.split()[-1].startswith(("I", "F"))):
+            raise ValueError(f"{path}: {info.bit_depth or info.sample_type} samples; fuse reads 8-bit images "
+                             f"(convert the file to 8 bits first)")
 
 
 def fuse_command(args) -> int:
     from thermal_keras.fusion.data import read_pair
     from thermal_keras.fusion.evaluate import fuse_pair, fusers
-    from thermal_keras.io import save_png
+    from thermal_keras.io import check_output_files, save_png
 
     method = args.method or ("fusiongan" if args.model else None)
     if method is None:
         raise ValueError("give --model (a FusionGAN run) or --method average|pyramid")
     if method == "fusiongan" and not args.model:
         raise ValueError("--method fusiongan needs --model RUN_OR_KERAS_FILE")
+    jobs = _input_pairs(args.ir, args.visible, args.out)
+    inputs = [path for ir, visible, _ in jobs for path in (ir, visible)]
+    folders = [Path(p) for p in (args.ir, args.visible) if Path(p).is_dir()]
+    check_output_files([target for _, _, target in jobs], [f"{ir} + {visible}" for ir, visible, _ in jobs],
+                       inputs=inputs + ([args.model] if args.model else []), input_folders=folders,
+                       overwrite=args.overwrite)
+    _check_8_bit(inputs)
+    images = [read_pair(visible, ir, args.max_side) for ir, visible, _ in jobs]  # bad files stop us here
     generator = None
     if method == "fusiongan":
-        import keras
+        from thermal_keras.export import load_keras_model
 
-        generator = keras.models.load_model(_generator_path(args.model), compile=False)
-    jobs = _input_pairs(args.ir, args.visible, args.out)
-    images = [read_pair(visible, ir, args.max_side) for ir, visible, _ in jobs]  # bad files stop us here
+        generator = load_keras_model(_generator_path(args.model))
     fuse = fusers(generator)[method]
     for (_, _, target), (ir, visible_rgb) in zip(jobs, images):
         save_png(fuse_pair(fuse, ir, visible_rgb, colour=not args.grey), target)

@@ -8,7 +8,10 @@
     thermal-keras translate --model exported/rgb2thermal photos/ thermal_out/
 
 ``evaluate --run``, ``export`` and ``translate`` take any translator run (pix2pix or CycleGAN): both
-save their RGB -> thermal generator as ``RUN/generator.keras``.
+save their RGB -> thermal generator as ``RUN/generator.keras`` (``translate --model RUN`` loads it).
+The commands that write follow docs/cli.md's rules (checked before any work): nothing that exists is
+replaced without ``--overwrite``, inputs and foreign folders never; ``.keras`` files load with
+``safe_mode=True`` and models with NaN/inf weights are refused; 16-bit photos need ``--input-range``.
 """
 
 from __future__ import annotations
@@ -38,19 +41,27 @@ def register(commands, train_models) -> dict:
                                "'random' (tests only: numbers mean nothing), or 'none' to skip FID/KID")
     evaluate.add_argument("--kid-subsets", type=int, default=100, help="KID subsets (default: 100)")
     evaluate.add_argument("--kid-subset-size", type=int, default=1000, help="KID subset size (default: 1000)")
-    evaluate.add_argument("--json", default=None, help="also write the --real/--fake scores to this JSON file")
+    evaluate.add_argument("--json", default=None, help="also write the scores to this JSON file")
+    evaluate.add_argument("--overwrite", action="store_true", help="replace the --json file if it exists")
 
-    export = commands.add_parser("export", help="write a SavedModel (uint8 RGB in, thermal out) and .keras")
+    export = commands.add_parser("export", help="write a SavedModel (uint8 RGB in, thermal out) from a run")
     export.add_argument("--run", required=True, help="run folder written by `train`")
     export.add_argument("--out", default=None, help="SavedModel folder (default: RUN/saved_model)")
+    export.add_argument("--overwrite", action="store_true", help="replace an earlier export at --out")
 
     translate = commands.add_parser("translate", help="RGB image file or folder -> thermal PNGs")
-    translate.add_argument("--model", required=True, help="exported SavedModel folder or .keras file")
+    translate.add_argument("--model", required=True,
+                           help="exported SavedModel folder, .keras file, or run folder (RUN/generator.keras)")
     translate.add_argument("input", help="an image file or a folder of images")
     translate.add_argument("output", help="output file (for one image) or folder")
     translate.add_argument("--colormap", default=None, help="also write a colourised PNG (e.g. inferno)")
     translate.add_argument("--counts", action="store_true",
                            help="write 16-bit count PNGs where the model was trained on radiometric data")
+    translate.add_argument("--input-range", type=float, nargs=2, metavar=("LOW", "HIGH"), default=None,
+                           help="16-bit input files: the values shown as black and white (mapped linearly to "
+                                "0..255, clipped outside); without it 16-bit files are refused. 8-bit files "
+                                "are used as they are")
+    translate.add_argument("--overwrite", action="store_true", help="replace output files that already exist")
     return {"demo": demo_command, "train:pix2pix": train_command, "evaluate": evaluate_command,
             "export": export_command, "translate": translate_command}
 
@@ -72,31 +83,64 @@ def train_command(args) -> int:
     return 0
 
 
-def load_run(run_dir):
-    """``(config, generator)`` of a finished translator run folder (pix2pix or CycleGAN)."""
+RUN_CONFIG_FILE = "config.json"
+
+
+def check_run(run_dir):
+    """``(config, target spec or None)`` of a finished translator run folder, without loading its model.
+
+    Missing files, a ``config.json`` that is no JSON object of known options and a damaged
+    ``target_spec.json`` raise one-line errors naming the file.
+    """
     import dataclasses
 
-    import keras
+    from thermal_keras.export import RUN_GENERATOR_FILE, RUN_TARGET_SPEC_FILE, read_target_spec_file
 
     run_dir = Path(run_dir)
-    for name in ("config.json", "generator.keras"):
+    if not run_dir.is_dir():
+        raise FileNotFoundError(f"{run_dir}: no such run folder" if not run_dir.exists() else
+                                f"{run_dir}: not a run folder (a file)")
+    for name in (RUN_CONFIG_FILE, RUN_GENERATOR_FILE):
         if not (run_dir / name).exists():
             raise FileNotFoundError(f"{run_dir / name}: not found; is {run_dir} a finished `train` run?")
+    config_file = run_dir / RUN_CONFIG_FILE
     try:
-        values = json.loads((run_dir / "config.json").read_text())
-    except ValueError as error:
-        raise ValueError(f"{run_dir / 'config.json'}: not valid JSON ({error})") from None
+        values = json.loads(config_file.read_text())
+    except ValueError as error:  # also UnicodeDecodeError: binary garbage
+        raise ValueError(f"{config_file}: not valid JSON ({error})") from None
+    if not isinstance(values, dict):
+        raise ValueError(f"{config_file}: expected a JSON object of options, got {type(values).__name__}")
     # Any translator run shares the data and size options evaluation needs; others are not used here.
     known = {f.name for f in dataclasses.fields(Pix2PixConfig)} - {"discriminator", "output_dir"}
-    config = Pix2PixConfig.from_dict({k: v for k, v in values.items() if k in known}, str(run_dir / "config.json"))
-    return config, keras.models.load_model(run_dir / "generator.keras", compile=False)
+    config = Pix2PixConfig.from_dict({k: v for k, v in values.items() if k in known}, str(config_file))
+    spec_file = run_dir / RUN_TARGET_SPEC_FILE
+    spec = read_target_spec_file(spec_file) if spec_file.exists() else None
+    return config, spec
+
+
+def load_run(run_dir):
+    """``(config, generator)`` of a finished translator run folder (pix2pix or CycleGAN).
+
+    The generator loads with ``safe_mode=True``; weights holding NaN or inf are refused.
+    """
+    from thermal_keras.export import RUN_GENERATOR_FILE, load_keras_model
+
+    config, _ = check_run(run_dir)
+    return config, load_keras_model(Path(run_dir) / RUN_GENERATOR_FILE)
+
+
+def _folder_images(*folders):
+    from thermal_keras.io import list_images
+
+    return [p for folder in folders if folder and Path(folder).is_dir() for p in list_images(folder, minimum=0)]
 
 
 def evaluate_command(args) -> int:
     import dataclasses
 
     from thermal_keras.data.sources import train_and_eval_pairs
-    from thermal_keras.io import atomic_write_text
+    from thermal_keras.export import RUN_GENERATOR_FILE, load_keras_model
+    from thermal_keras.io import atomic_write_text, check_output_files, check_writable_location, same_path
     from thermal_keras.pix2pix.evaluate import evaluate_translation, format_report
 
     if args.run is None:
@@ -104,12 +148,24 @@ def evaluate_command(args) -> int:
             raise ValueError("give --run RUN, or --real DIR and --fake DIR")
         from thermal_keras.metrics.folders import format_folder_scores, score_folders
 
+        if args.json:  # before any scoring
+            check_output_files([args.json], [f"--json {args.json}"], inputs=_folder_images(args.real, args.fake),
+                               overwrite=args.overwrite)
         report = score_folders(args.real, args.fake, args.weights, args.kid_subsets, args.kid_subset_size)
         print(format_folder_scores(report))
         if args.json:
             atomic_write_text(args.json, json.dumps(report, indent=2) + "\n")
         return 0
-    config, generator = load_run(args.run)
+    run = Path(args.run)
+    config, _ = check_run(run)
+    metrics_file = run / "metrics.json"  # the run's own score file: evaluate --run refreshes it
+    check_writable_location(metrics_file)
+    if args.json:
+        if same_path(args.json, metrics_file):
+            raise ValueError(f"--json {args.json} is the run's metrics.json, which evaluate --run writes anyway")
+        check_output_files([args.json], [f"--json {args.json}"],
+                           inputs=[p for p in run.iterdir() if p.is_file()], overwrite=args.overwrite)
+    generator = load_keras_model(run / RUN_GENERATOR_FILE)
     if args.split:
         config = dataclasses.replace(config, eval_split=args.split)
     train_files, eval_files = train_and_eval_pairs(config)
@@ -117,38 +173,112 @@ def evaluate_command(args) -> int:
         raise ValueError("the run has no eval split; pass --split")
     report = evaluate_translation(generator, eval_files, train_files, config.image_size)
     print(format_report(report))
-    atomic_write_text(Path(args.run) / "metrics.json", json.dumps(report, indent=2) + "\n")
+    atomic_write_text(metrics_file, json.dumps(report, indent=2) + "\n")
+    if args.json:
+        atomic_write_text(args.json, json.dumps(report, indent=2) + "\n")
     return 0
 
 
 def export_command(args) -> int:
-    from thermal_keras.export import export_saved_model
-    from thermal_keras.training.run import TARGET_SPEC_FILE, read_target_spec
+    from thermal_keras.export import RUN_GENERATOR_FILE, export_saved_model, load_keras_model
+    from thermal_keras.io import check_output_folder
 
-    _, generator = load_run(args.run)
-    spec_file = Path(args.run) / TARGET_SPEC_FILE
-    spec = read_target_spec(spec_file) if spec_file.exists() else None
-    out = export_saved_model(generator, args.out or Path(args.run) / "saved_model", target_spec=spec)
+    run = Path(args.run)
+    _, spec = check_run(run)
+    out = Path(args.out) if args.out else run / "saved_model"
+    check_output_folder(out, overwrite=args.overwrite, run=run)
+    generator_file = run / RUN_GENERATOR_FILE
+    generator = load_keras_model(generator_file)
+    if generator.input_shape[-1] != 3:
+        raise ValueError(f"{generator_file}: the model takes {generator.input_shape[-1]}-channel input; "
+                         f"export writes RGB -> thermal translators")
+    out = export_saved_model(generator, out, target_spec=spec)
     print(f"wrote SavedModel {out}")
     return 0
+
+
+def _check_input_range(values):
+    import math
+
+    if values is None:
+        return None
+    low, high = values
+    if not (math.isfinite(low) and math.isfinite(high) and 0 <= low < high <= 65535):
+        raise ValueError(f"--input-range {low:g} {high:g}: needs 0 <= LOW < HIGH <= 65535 (16-bit values)")
+    return low, high
+
+
+def read_photo(path, input_range=None):
+    """An input photo as uint8 RGB ``(H, W, 3)``.
+
+    8-bit files as Pillow converts them to RGB. 16-bit files (PNG, TIFF; grey or colour) only with
+    ``input_range=(low, high)``: ``(value - low) / (high - low) * 255``, rounded and clipped to 0..255;
+    without it a ``ValueError`` names the file and the option, never a silent clip to white.
+    """
+    import numpy as np
+
+    from data_loaders.common import is_tiff, probe_image
+    from thermal_keras.io import read_image_values, read_rgb_u8
+
+    info = probe_image(path)  # names the file when it is not a readable image
+    pillow_8_bit = info.bit_depth is None and not is_tiff(path) and not info.sample_type.split()[-1].startswith(
+        ("I", "F"))  # CMYK JPEGs and other 8-bit modes Pillow converts to RGB
+    if info.bit_depth == 8 or pillow_8_bit:
+        return read_rgb_u8(path)
+    values = read_image_values(path)  # 16-bit values; float and 32-bit samples are refused
+    if input_range is None:
+        raise ValueError(f"{path}: 16-bit image, but the model takes 8-bit RGB photos; pass --input-range LOW "
+                         f"HIGH (the 16-bit values shown as black and white) or convert the file to 8 bits")
+    if values.shape[-1] in (2, 4):  # drop alpha
+        values = values[..., :-1]
+    if values.shape[-1] == 1:
+        values = np.repeat(values, 3, axis=-1)
+    low, high = input_range
+    scaled = (values.astype(np.float64) - low) * (255.0 / (high - low))
+    return np.clip(np.round(scaled), 0, 255).astype(np.uint8)
+
+
+def _translate_jobs(src: Path, dst: Path, colormap):
+    """``(input files, targets, what each target is made from)``: a folder maps to ``DST/NAME.png``."""
+    from thermal_keras.io import IMAGE_SUFFIXES, list_images
+
+    if src.is_dir():
+        files = list_images(src)
+        outputs = [dst / f"{p.stem}.png" for p in files]
+    elif src.is_file():
+        if dst.suffix.lower() in IMAGE_SUFFIXES and dst.suffix.lower() != ".png":
+            raise ValueError(f"{dst}: translate writes PNG files; give OUTPUT as a .png file or a folder")
+        files, outputs = [src], [dst if dst.suffix.lower() == ".png" else dst / f"{src.stem}.png"]
+    else:
+        raise FileNotFoundError(f"{src}: no such file or folder")
+    targets, sources = [], []
+    for path, target in zip(files, outputs):
+        targets.append(target)
+        sources.append(str(path))
+        if colormap:
+            targets.append(target.with_name(f"{target.stem}_{colormap}.png"))
+            sources.append(f"the --colormap image of {path}")
+    return files, outputs, targets, sources
 
 
 def translate_command(args) -> int:
     from thermal_keras import visualize
     from thermal_keras.export import ThermalTranslator
-    from thermal_keras.io import list_images, read_rgb_u8, save_png
+    from thermal_keras.io import check_output_files, save_png
 
-    src, dst = Path(args.input), Path(args.output)
-    if src.is_dir():
-        files = list_images(src)
-        targets = [dst / f"{p.stem}.png" for p in files]
-    elif src.is_file():
-        files, targets = [src], [dst if dst.suffix.lower() == ".png" else dst / f"{src.stem}.png"]
-    else:
-        raise FileNotFoundError(f"{src}: no such file or folder")
-    images = [read_rgb_u8(path) for path in files]  # a bad file stops the run before anything is written
+    input_range = _check_input_range(args.input_range)
+    if args.colormap:
+        try:
+            visualize.thermal_colormap(args.colormap)
+        except Exception as error:  # matplotlib raises ValueError or KeyError
+            raise ValueError(f"--colormap {args.colormap}: not a colormap name ({error})") from None
+    src = Path(args.input)
+    files, outputs, targets, sources = _translate_jobs(src, Path(args.output), args.colormap)
+    check_output_files(targets, sources, inputs=[*files, args.model],
+                       input_folders=[src] if src.is_dir() else [], overwrite=args.overwrite)
+    images = [read_photo(path, input_range) for path in files]  # a bad file stops the run before any write
     translator = ThermalTranslator(args.model)
-    for rgb, target in zip(images, targets):
+    for rgb, target in zip(images, outputs):
         out = translator(rgb)  # full resolution: padded to the U-Net's multiple and cropped back
         key = "thermal_u16" if args.counts and "thermal_u16" in out else "thermal_u8"
         save_png(out[key][..., 0], target)

@@ -5,6 +5,9 @@ Examples::
     thermal-keras train srgan --data /data/photos --scale 4 --output-dir runs/sr
     thermal-keras upscale photos/ big/ --model runs/sr/generator.keras --scale 4
     thermal-keras export-sr --model runs/sr/generator.keras --out exported/sr
+
+Both write only what they create: an existing output needs ``--overwrite`` (docs/cli.md, "What a
+command may write").
 """
 
 from __future__ import annotations
@@ -19,40 +22,40 @@ def register(commands, train_models) -> dict:
     upscale = commands.add_parser("upscale", help="upscale an image file or folder with an SR generator (tiled)")
     upscale.add_argument("input", help="an image file or a folder of images (8- or 16-bit, grey or RGB)")
     upscale.add_argument("output", help="output PNG file (for one image) or folder")
-    upscale.add_argument("--model", required=True, help="generator .keras file or SR SavedModel (export-sr)")
+    upscale.add_argument("--model", required=True,
+                         help="generator .keras file, run folder (RUN/generator.keras) or SR SavedModel (export-sr)")
     upscale.add_argument("--scale", type=int, required=True, help="the model's factor (checked against it)")
     upscale.add_argument("--tile", type=int, default=128, help="tile side in input pixels (default: 128)")
     upscale.add_argument("--overlap", type=int, default=None,
                          help="tile overlap in input pixels (default: the model's receptive radius: seamless)")
+    upscale.add_argument("--overwrite", action="store_true", help="replace output files that already exist")
 
     export = commands.add_parser("export-sr", help="write an SR generator as a SavedModel (uint8/uint16/float)")
-    export.add_argument("--model", required=True, help="generator .keras file (e.g. RUN/generator.keras)")
+    export.add_argument("--model", required=True, help="generator .keras file or run folder (RUN/generator.keras)")
     export.add_argument("--out", required=True, help="SavedModel folder to write")
+    export.add_argument("--overwrite", action="store_true", help="replace an earlier export at --out")
 
     SRGANConfig.add_arguments(train_models.add_parser("srgan", help="Swift-SRGAN / SRGAN super-resolution"))
     return {"upscale": _upscale, "export-sr": _export_sr, "train:srgan": _train_srgan}
 
 
 def _targets(src: Path, dst: Path):
-    from thermal_keras.io import list_images
+    from thermal_keras.io import IMAGE_SUFFIXES, list_images
 
     if src.is_dir():
         files = list_images(src)
         return files, [dst / f"{p.stem}.png" for p in files]
     if src.is_file():
+        if dst.suffix.lower() in IMAGE_SUFFIXES and dst.suffix.lower() != ".png":
+            raise ValueError(f"{dst}: the output is a PNG file; give OUTPUT as a .png file or a folder")
         return [src], [dst if dst.suffix.lower() == ".png" else dst / f"{src.stem}.png"]
     raise FileNotFoundError(f"{src}: no such file or folder")
 
 
-def _read(path: Path, channels: int):
+def _adapt(path: Path, image, channels: int):
+    """``image`` (file values, uint8 or uint16) with the model's channel count; alpha is dropped."""
     import numpy as np
 
-    from data_loaders.common import DatasetError, read_image
-
-    try:
-        image = read_image(path)
-    except DatasetError as error:
-        raise ValueError(str(error)) from error
     if image.shape[-1] in (2, 4):  # drop alpha
         image = image[..., :-1]
     if channels == 1 and image.shape[-1] == 3:
@@ -61,30 +64,47 @@ def _read(path: Path, channels: int):
 
 
 def _upscale(args) -> int:
-    from thermal_keras.io import save_png
+    from thermal_keras.io import check_output_files, read_image_values, save_png_exact
     from thermal_keras.sr.inference import Upscaler
 
-    files, targets = _targets(Path(args.input), Path(args.output))
+    src = Path(args.input)
+    files, targets = _targets(src, Path(args.output))
+    check_output_files(targets, files, inputs=[*files, args.model], input_folders=[src] if src.is_dir() else [],
+                       overwrite=args.overwrite)
+    if args.tile < 1 or (args.overlap is not None and args.overlap < 0):
+        raise ValueError(f"--tile {args.tile} / --overlap {args.overlap}: need a positive tile and overlap >= 0")
+    # Every file is read, at its own bit depth, before the model loads and before any write.
+    images = [read_image_values(path) for path in files]
     upscaler = Upscaler(args.model, tile=args.tile, overlap=args.overlap)
     if upscaler.scale != args.scale:
         raise ValueError(f"--scale {args.scale}: the model {args.model} upscales {upscaler.scale}x")
     if args.tile <= 2 * upscaler.overlap:
         raise ValueError(f"--tile {args.tile} must exceed twice the overlap ({upscaler.overlap})")
-    images = [_read(path, upscaler.channels) for path in files]  # every file read before any write
+    images = [_adapt(path, image, upscaler.channels) for path, image in zip(files, images)]
     for image, target in zip(images, targets):
-        save_png(upscaler(image), target)  # same bit depth out as in
+        save_png_exact(upscaler(image), target)  # same bit depth out as in (16-bit RGB too)
         print(target)
     return 0
 
 
 def _export_sr(args) -> int:
-    import keras
-
+    from thermal_keras.export import RUN_GENERATOR_FILE, load_keras_model
+    from thermal_keras.io import check_output_folder
     from thermal_keras.sr.inference import export_sr_saved_model
 
-    if not Path(args.model).is_file():
-        raise FileNotFoundError(f"{args.model}: no generator .keras file")
-    generator = keras.models.load_model(args.model, compile=False)
+    model = Path(args.model)
+    model_file = model / RUN_GENERATOR_FILE if model.is_dir() else model
+    if not model_file.is_file():
+        raise FileNotFoundError(f"{model_file}: no generator .keras file")
+    run = model_file.parent if (model_file.parent / "config.json").is_file() else None
+    check_output_folder(args.out, overwrite=args.overwrite, reads=[model_file], run=run)
+    generator = load_keras_model(model_file)
+    from thermal_keras.sr.networks import generator_scale
+
+    try:
+        generator_scale(generator)
+    except ValueError as error:
+        raise ValueError(f"{model_file}: {error}") from None
     print(f"wrote SavedModel {export_sr_saved_model(generator, args.out)}")
     return 0
 

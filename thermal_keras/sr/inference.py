@@ -119,35 +119,65 @@ def export_sr_saved_model(generator: keras.Model, path) -> Path:
 
 
 class Upscaler:
-    """An SR generator from a ``.keras`` file or an exported SavedModel folder, ready to upscale arrays.
+    """An SR generator from a ``.keras`` file, a run folder or an exported SavedModel folder.
 
     ``upscaler(image)`` takes ``(h, w, C)`` uint8, uint16 or float ``[0, 1]`` and returns the upscaled
-    image in the same dtype, computed tile by tile (``tile``, ``overlap`` in LR pixels).
+    image in the same dtype, computed tile by tile (``tile``, ``overlap`` in LR pixels). Float input
+    outside ``[0, 1]`` (or not finite) and other dtypes are refused, never clipped. ``.keras`` files load
+    with ``safe_mode=True``; models whose weights hold NaN or inf are refused.
     """
 
     def __init__(self, path, tile: int = 128, overlap: int | None = None):
+        from thermal_keras.export import RUN_GENERATOR_FILE, check_finite_saved_model, load_keras_model, one_line
+        from thermal_keras.io import is_saved_model
+
         self.path = Path(path)
         if not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no SR model here (.keras file or exported SavedModel folder)")
-        if self.path.suffix == ".keras":
-            model = keras.models.load_model(self.path, compile=False)
-            self.scale, self.channels = generator_scale(model), int(model.input_shape[-1])
+        keras_file = self.path if self.path.is_file() else self.path / RUN_GENERATOR_FILE
+        if self.path.is_file() or (not is_saved_model(self.path) and keras_file.is_file()):
+            model = load_keras_model(keras_file)
+            try:
+                self.scale = generator_scale(model)
+            except Exception as error:
+                raise ValueError(f"{keras_file}: not a super-resolution generator ({one_line(error)})") from None
+            self.channels = int(model.input_shape[-1])
             self.overlap_needed = default_overlap(model)
             self._run = tf.function(_unit_fn(model), reduce_retracing=True)
-        else:
+        elif is_saved_model(self.path):
             meta_file = self.path / METADATA_FILE
             if not meta_file.is_file():
-                raise FileNotFoundError(f"{meta_file}: not found; is {self.path} an SR export?")
-            meta = json.loads(meta_file.read_text())
-            self._loaded = tf.saved_model.load(str(self.path))
-            self.scale, self.channels, self.overlap_needed = meta["scale"], meta["channels"], meta["overlap"]
-            self._run = self._loaded.serve_float
+                raise FileNotFoundError(f"{meta_file}: not found; is {self.path} an SR export "
+                                        f"(`thermal-keras export-sr`)?")
+            try:
+                meta = json.loads(meta_file.read_text())
+                self.scale, self.channels, self.overlap_needed = (int(meta["scale"]), int(meta["channels"]),
+                                                                  int(meta["overlap"]))
+            except (ValueError, KeyError, TypeError) as error:
+                raise ValueError(f"{meta_file}: not written by `thermal-keras export-sr` ({one_line(error)})") from None
+            check_finite_saved_model(self.path)
+            try:
+                self._loaded = tf.saved_model.load(str(self.path))
+                self._run = self._loaded.serve_float
+            except Exception as error:  # a damaged SavedModel: TensorFlow raises several types
+                raise ValueError(f"cannot load model {self.path}: {one_line(error)}") from None
+        else:
+            raise ValueError(f"{self.path}: neither an SR export (no saved_model.pb) nor a run folder "
+                             f"(no {RUN_GENERATOR_FILE})")
         self.tile = tile
         self.overlap = self.overlap_needed if overlap is None else overlap
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
         image = np.asarray(image)
         top = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}.get(image.dtype)
+        if top is None:
+            if not np.issubdtype(image.dtype, np.floating):
+                raise ValueError(f"expected uint8, uint16 or float [0, 1] samples, got {image.dtype}")
+            if image.size and not np.isfinite(image).all():
+                raise ValueError("float input must be finite and in [0, 1] (it is not clipped); got NaN or inf")
+            if image.size and not (image.min() >= 0.0 and image.max() <= 1.0):
+                raise ValueError("float input must be in [0, 1] (it is not clipped); "
+                                 f"got values in [{image.min():g}, {image.max():g}]")
         if image.ndim == 2:
             image = image[..., None]
         if image.ndim != 3 or image.shape[-1] != self.channels:
