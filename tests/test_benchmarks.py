@@ -3,10 +3,11 @@
 import argparse
 import math
 import sys
+from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 
 import bench_table  # noqa: E402

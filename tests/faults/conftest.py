@@ -4,39 +4,10 @@ Every case asserts three things: the message (one line naming the file or option
 (2 for a user error) and that no file that existed before the command changed (:func:`tree_hashes`).
 """
 
-import hashlib
-from pathlib import Path
-
 import pytest
+from fault_tools import TINY_TRAIN, CliOutcome, changed_or_removed, tree_hashes
 
 from thermal_keras.cli import main
-
-
-def tree_hashes(root) -> dict:
-    """``{relative path: sha256}`` of every file below ``root`` (folders as ``"dir"``)."""
-    root = Path(root)
-    hashes = {}
-    for path in sorted(root.rglob("*")):
-        key = str(path.relative_to(root))
-        hashes[key] = "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
-    return hashes
-
-
-def changed_or_removed(before: dict, after: dict) -> list:
-    """Paths of ``before`` that are gone or whose content changed in ``after``."""
-    return [key for key, digest in before.items() if after.get(key) != digest]
-
-
-class CliOutcome:
-    def __init__(self, code, out, err):
-        self.code, self.out, self.err = code, out, err
-
-    @property
-    def error_line(self) -> str:
-        lines = [line for line in self.err.strip().splitlines() if line.strip()]
-        assert len(lines) == 1, f"expected one error line, got: {self.err!r}"
-        assert "Traceback" not in self.err
-        return lines[0]
 
 
 @pytest.fixture
@@ -55,12 +26,6 @@ def run_cli(capsys):
             assert changed_or_removed(before, tree_hashes(watch)) == []
         return CliOutcome(code, captured.out, captured.err)
     return run
-
-
-TINY_TRAIN = ["--image-size", "32", "--load-size", "36", "--generator", "unet", "--num-downs", "5",
-              "--ngf", "4", "--ndf", "4", "--discriminator", "n_layers", "--n-layers-d", "1",
-              "--batch-size", "4", "--synthetic-train", "8", "--synthetic-test", "4",
-              "--epochs", "1", "--decay-epochs", "0", "--synthetic-size", "36"]
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import stat
 
 import numpy as np
 import pytest
-from conftest import changed_or_removed, tree_hashes
+from fault_tools import changed_or_removed, tree_hashes
 from PIL import Image
 
 NO_MODEL = "no_such_model.keras"

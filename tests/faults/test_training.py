@@ -10,7 +10,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from conftest import TINY_TRAIN, tree_hashes
+from fault_tools import TINY_TRAIN, tree_hashes
 
 from data_loaders import synthetic
 from thermal_keras.training.checkpoint import TrainingCheckpoint
