@@ -114,7 +114,7 @@ def _empty_npz(path):
 def _flip_bytes(path):
     data = bytearray(path.read_bytes())
     middle = len(data) // 2
-    data[middle:middle + 64] = bytes(64)
+    data[middle:middle + 64] = bytes(b ^ 0xFF for b in data[middle:middle + 64])  # always a change
     path.write_bytes(bytes(data))
 
 
