@@ -1,6 +1,6 @@
 """Structure of the tutorial notebooks: what nbval cannot see from cell outputs alone.
 
-nbval (``make test``) re-runs every notebook and compares the cells marked ``# NBVAL_CHECK_OUTPUT``.
+nbval (``make test``) re-runs every notebook and compares the cells tagged ``nbval-check-output``.
 These checks read the stored notebooks as JSON (no kernel, milliseconds): the Colab badge and install
 cell, one parameter cell at the top, no package code re-defined in a notebook, and stored outputs that
 come from one clean top-to-bottom quick-mode run (no errors, no stderr, PNG figures, checked cells
@@ -40,10 +40,13 @@ def code_cells(notebook):
 
 
 def markers(cell):
-    """The nbval markers of a cell: comment lines that are exactly a marker, as nbval reads them."""
+    """The nbval markers of a cell, from its tags (``nbval-check-output`` -> ``NBVAL_CHECK_OUTPUT``).
+    Learners see no marker comments in the code: a comment marker is an error."""
     comments = {line.strip().lstrip("#").strip() for line in source(cell).splitlines()
                 if line.strip().startswith("#")}
-    return comments & NBVAL_MARKERS
+    assert not comments & NBVAL_MARKERS, f"nbval marker as a comment (use a cell tag): {source(cell)[:80]}"
+    tags = {tag.upper().replace("-", "_") for tag in cell.get("metadata", {}).get("tags", [])}
+    return tags & NBVAL_MARKERS
 
 
 @functools.lru_cache(maxsize=1)
