@@ -13,14 +13,8 @@ spatially blurred mapping; crop/resize choices cannot fix the parallax.
 
 from __future__ import annotations
 
-from data_loaders.common import (
-    RGB_SPEC,
-    ImageSpec,
-    PairedFiles,
-    estimate_value_range,
-    pair_by_stem,
-    require_dir,
-)
+from data_loaders.common import RGB_SPEC, ImageSpec, PairedFiles, pair_by_stem, require_dir
+from data_loaders.images import estimate_value_range
 
 THERMAL_DIRS = {"8bit": ("thermal_8_bit", (".jpeg", ".jpg")), "16bit": ("thermal_16_bit", (".tiff", ".tif"))}
 AUTO_PERCENTILES = (0.5, 99.5)

@@ -11,15 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data_loaders.common import (
-    IMAGE_EXTENSIONS,
-    DatasetError,
-    ImageSpec,
-    find_spec_file,
-    list_images,
-    probe_image,
-    require_dir,
-)
+from data_loaders.common import IMAGE_EXTENSIONS, DatasetError, ImageSpec, find_spec_file, list_images, require_dir
+from data_loaders.images import probe_image
 from data_loaders.paired import detect_spec
 
 

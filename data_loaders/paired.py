@@ -13,14 +13,11 @@ from data_loaders.common import (
     DatasetError,
     ImageSpec,
     PairedFiles,
-    estimate_value_range,
-    is_grey,
     load_target_spec,
     pair_by_stem,
-    probe_image,
-    read_image,
     require_dir,
 )
+from data_loaders.images import estimate_value_range, is_grey, probe_image, read_image
 
 AUTO_PERCENTILES = (0.5, 99.5)
 AUTO_MAX_FILES = 64

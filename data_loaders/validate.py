@@ -32,16 +32,13 @@ from typing import Callable
 
 import numpy as np
 
-from data_loaders.common import (
-    DatasetError,
+from data_loaders.common import DatasetError, ImageSpec, PairedFiles, one_line
+from data_loaders.images import (
     ImageInfo,
-    ImageSpec,
-    PairedFiles,
     decoder_mismatch,
     file_format,
     is_grey,
     is_tiff,
-    one_line,
     probe_image,
     read_head,
     read_image,

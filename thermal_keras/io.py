@@ -189,12 +189,12 @@ def save_png(array, path):
 def read_image_values(path) -> np.ndarray:
     """An image file's stored values: ``(H, W, C)`` uint8 or uint16, never rescaled.
 
-    Like :func:`data_loaders.common.read_image`, and 16-bit colour (and grey + alpha) PNGs too: Pillow
+    Like :func:`data_loaders.images.read_image`, and 16-bit colour (and grey + alpha) PNGs too: Pillow
     reduces them to 8 bits, so they are decoded through TensorFlow, imported only then. Anything that is not 8- or
     16-bit integer samples (float or 32-bit TIFFs, ...) raises a ``ValueError`` naming the file, so
     no caller meets values it would have to clip.
     """
-    from data_loaders.common import probe_image, read_image
+    from data_loaders.images import probe_image, read_image
 
     path = Path(path)
     info = probe_image(path)  # DatasetError (a ValueError) naming the file when it is no image

@@ -15,16 +15,14 @@ from data_loaders.common import (
     DatasetError,
     ImageSpec,
     UnpairedFilesWarning,
-    estimate_value_range,
     load_target_spec,
     pair_by_stem,
-    probe_image,
-    read_image,
     require_dir,
     save_dataset_spec,
 )
 from data_loaders.flir_v1 import flir_v1
 from data_loaders.flir_v2 import MAP_FILE, flir_v2, flir_v2_unpaired
+from data_loaders.images import estimate_value_range, probe_image, read_image
 from data_loaders.llvip import llvip
 from data_loaders.paired import paired_folder
 from data_loaders.validate import validate_pairs

@@ -23,16 +23,9 @@ from image_files import save
 from PIL import Image
 
 from data_loaders import validate
-from data_loaders.common import (
-    RGB_SPEC,
-    THERMAL_8BIT_SPEC,
-    DatasetError,
-    ImageSpec,
-    PairedFiles,
-    probe_image,
-    read_image,
-)
+from data_loaders.common import RGB_SPEC, THERMAL_8BIT_SPEC, DatasetError, ImageSpec, PairedFiles
 from data_loaders.hr_folder import hr_folder
+from data_loaders.images import probe_image, read_image
 from data_loaders.llvip import llvip
 from data_loaders.paired import paired_folder
 from data_loaders.tno import tno

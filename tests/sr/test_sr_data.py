@@ -89,7 +89,7 @@ def test_grey_folders_give_one_channel(tmp_path):
 
 def test_16_bit_thermal_from_the_synthetic_set_uses_its_count_range(tmp_path):
     from data_loaders import synthetic
-    from data_loaders.common import read_image
+    from data_loaders.images import read_image
 
     root = synthetic.write_dataset(tmp_path / "syn", splits={"train": 2}, size=48, layout="flir_v1")
     folder = hr_folder(root / "train" / "thermal_16_bit")

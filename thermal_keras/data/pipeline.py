@@ -23,17 +23,8 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from data_loaders.common import (
-    DatasetError,
-    ImageSpec,
-    PairedFiles,
-    file_format,
-    is_tiff,
-    one_line,
-    read_head,
-    read_image,
-    truncation_hint,
-)
+from data_loaders.common import DatasetError, ImageSpec, PairedFiles, one_line
+from data_loaders.images import file_format, is_tiff, read_head, read_image, truncation_hint
 from data_loaders.validate import validate_pairs
 
 AUTOTUNE = tf.data.AUTOTUNE

@@ -69,7 +69,7 @@ def _input_pairs(ir, visible, out):
 
 def _check_8_bit(paths):
     """Refuse what ``read_pair`` would clip: 16-bit (or float) files, named."""
-    from data_loaders.common import probe_image
+    from data_loaders.images import probe_image
 
     for path in paths:
         info = probe_image(path)

@@ -217,7 +217,7 @@ def read_photo(path, input_range=None):
     """
     import numpy as np
 
-    from data_loaders.common import is_tiff, probe_image
+    from data_loaders.images import is_tiff, probe_image
     from thermal_keras.io import read_image_values, read_rgb_u8
 
     info = probe_image(path)  # names the file when it is not a readable image

@@ -54,8 +54,8 @@ def eval_images(config, channels: int) -> dict | None:
         return None
     if config.eval_data == "skimage":
         return skimage_eval_images(channels=channels, scale=config.scale)
-    from data_loaders.common import read_image
     from data_loaders.hr_folder import hr_folder
+    from data_loaders.images import read_image
     from thermal_keras.sr.data import crop_to_multiple
 
     folder = hr_folder(config.eval_data, channels=channels)
