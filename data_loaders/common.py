@@ -9,7 +9,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from thermal_keras.io import atomic_write_text
+from thermal_keras.io import IMAGE_SUFFIXES, atomic_write_text
 
 
 class DatasetError(ValueError):
@@ -97,7 +97,8 @@ class PairedFiles:
 
 # --- Folders, listing and pairing -------------------------------------------------------------
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+# What dataset folders are read for: every suffix the package reads but BMP (TNO's loader adds it).
+IMAGE_EXTENSIONS = tuple(suffix for suffix in IMAGE_SUFFIXES if suffix != ".bmp")
 TIFF_EXTENSIONS = (".tif", ".tiff")
 DATASET_SPEC_FILE = "dataset.json"
 

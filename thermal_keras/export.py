@@ -28,7 +28,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from data_loaders.common import ImageSpec
+from data_loaders.common import DatasetError, ImageSpec
+from data_loaders.common import one_line as common_one_line
 from thermal_keras.data.pipeline import to_celsius, to_file_values
 from thermal_keras.io import atomic_dir, atomic_path, is_saved_model
 from thermal_keras.models import generator_size_multiple
@@ -41,8 +42,7 @@ RUN_TARGET_SPEC_FILE = "target_spec.json"
 
 def one_line(error) -> str:
     """An exception's message on one line (Keras and TensorFlow messages span several)."""
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text if len(text) <= 400 else text[:397] + "..."
+    return common_one_line(str(error) or type(error).__name__, limit=400)
 
 
 def check_finite_weights(weights, source) -> None:
@@ -101,16 +101,16 @@ def load_keras_model(path) -> keras.Model:
 
 
 def read_target_spec_file(path) -> ImageSpec:
-    """A run's ``target_spec.json``, checked: a ``ValueError`` naming the file for anything else."""
-    from thermal_keras.training.run import read_target_spec
-
+    """A run's ``target_spec.json`` (written by :func:`thermal_keras.training.run.write_target_spec`),
+    checked: a ``ValueError`` naming the file for anything else."""
     path = Path(path)
     try:
-        spec = read_target_spec(path)
-    except ValueError:
-        raise  # DatasetError names the file
-    except Exception as error:  # e.g. a one-element value_range
-        raise ValueError(f"{path}: not a target spec written by thermal-keras ({one_line(error)})") from None
+        values = json.loads(path.read_text())
+        if values.get("value_range") is not None:
+            values["value_range"] = tuple(values["value_range"])
+        spec = ImageSpec(**values)
+    except Exception as error:  # unreadable, not JSON, not an object, a one-element value_range, ...
+        raise DatasetError(f"{path}: not a target spec written by thermal-keras ({one_line(error)})") from None
 
     def number(value):
         return isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)

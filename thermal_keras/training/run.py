@@ -45,15 +45,15 @@ from thermal_keras.distribute import (
     make_strategy,
     shard_by_data,
 )
-from thermal_keras.export import save_keras
+from thermal_keras.export import RUN_GENERATOR_FILE, RUN_TARGET_SPEC_FILE, save_keras
 from thermal_keras.io import atomic_write_text, remove_stale_temporaries
 from thermal_keras.precision import apply_precision
 from thermal_keras.training.callbacks import CheckpointCallback, FiniteLossGuard
 from thermal_keras.training.checkpoint import TrainingCheckpoint
 
-GENERATOR_FILE = "generator.keras"
+GENERATOR_FILE = RUN_GENERATOR_FILE
 METRICS_FILE = "metrics.json"
-TARGET_SPEC_FILE = "target_spec.json"
+TARGET_SPEC_FILE = RUN_TARGET_SPEC_FILE
 
 
 @dataclass
@@ -139,21 +139,9 @@ def write_config(out: Path, config, resumed: bool):
 
 
 def write_target_spec(path: Path, spec):
-    """Record how the targets are stored, so export can add counts/°C outputs without the data."""
+    """Record how the targets are stored, so export can add counts/°C outputs without the data
+    (read back by :func:`thermal_keras.export.read_target_spec_file`)."""
     atomic_write_text(path, json.dumps(dataclasses.asdict(spec), indent=2) + "\n")
-
-
-def read_target_spec(path: Path):
-    """The :class:`~data_loaders.ImageSpec` written by :func:`write_target_spec`."""
-    from data_loaders.common import DatasetError, ImageSpec
-
-    try:
-        values = json.loads(Path(path).read_text())
-        if values.get("value_range") is not None:
-            values["value_range"] = tuple(values["value_range"])
-        return ImageSpec(**values)
-    except (OSError, ValueError, TypeError, AttributeError) as error:
-        raise DatasetError(f"{path}: not a target spec written by thermal-keras ({error})") from None
 
 
 class TrainingJob:
