@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
 REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 
-.PHONY: demo test unit-tests notebooks bench bench-torch clean
+.PHONY: demo test unit-tests notebooks bench bench-torch clean presets presets-pix2pix
 
 $(VENV)/.installed-$(if $(GPU),gpu,cpu): $(REQUIREMENTS) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ $(TORCH_VENV)/.installed:
 
 bench-torch: $(VENV)/.installed-bench $(TORCH_VENV)/.installed
 	$(BIN)/python benchmarks/compare_pytorch.py --torch-python $(TORCH_VENV)/bin/python --json results/compare_pytorch.json
+
+# Retrain and repackage the shipped presets (thermal_keras/presets/NAME/) from their committed recipes
+# (thermal_keras/presets/recipes.py); each trains into build/presets/NAME/run and resumes there.
+presets: presets-pix2pix
+
+presets-pix2pix: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
+	$(BIN)/thermal-keras presets build pix2pix_rgb2thermal_128
 
 clean:
 	rm -rf results data .pytest_cache

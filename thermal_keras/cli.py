@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "thermal_keras.sr.cli",
     "thermal_keras.fusion.cli",
     "thermal_keras.data.cli",
+    "thermal_keras.presets.cli",
 )
 
 
@@ -45,7 +46,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     return parser, handlers
 
 
-WITHOUT_TENSORFLOW = ("synthetic",)  # commands that never load TensorFlow
+WITHOUT_TENSORFLOW = ("synthetic", "presets")  # commands that never load TensorFlow
 
 # Printed by TensorFlow's C++ side while it loads, before its log level is read, so
 # TF_CPP_MIN_LOG_LEVEL cannot hide them: absl's preamble and the oneDNN notice (once per library).

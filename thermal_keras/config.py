@@ -98,6 +98,8 @@ class RunConfig:
     output_dir: str = option("results/run", "run folder: config, checkpoints, logs, generator.keras, metrics")
     checkpoint_every: int = option(1, "epochs between full-state checkpoints", minimum=1)
     resume: bool = option(True, "continue from the last checkpoint in output_dir if there is one")
+    init_from: str = option("", "fine-tune: start the generator from a preset name, a preset folder, a .keras "
+                                "file or a run folder ('' trains from scratch; a resumed run keeps its checkpoint)")
 
     def __post_init__(self):
         self.check()

@@ -38,6 +38,7 @@ METADATA_FILE = "thermal_keras.json"
 SR_METADATA_FILE = "thermal_keras_sr.json"  # written by thermal_keras.sr.inference.export_sr_saved_model
 RUN_GENERATOR_FILE = "generator.keras"  # RUN/generator.keras, as every `train` command saves it
 RUN_TARGET_SPEC_FILE = "target_spec.json"
+PRESET_FILE = "preset.json"  # a preset folder (thermal_keras.presets)
 
 
 def one_line(error) -> str:
@@ -195,9 +196,9 @@ def save_keras(generator: keras.Model, path) -> Path:
 class ThermalTranslator:
     """Loads an exported generator and translates uint8 RGB.
 
-    ``path``: an exported SavedModel folder, a ``.keras`` file (loaded in safe mode), or a run folder
+    ``path``: an exported SavedModel folder, a ``.keras`` file (loaded in safe mode), a run folder
     (its ``generator.keras``, with ``target_spec.json`` when present so counts and °C come out as from
-    an export). Broken or unsafe models, and weights holding NaN or inf, raise a ``ValueError``
+    an export), or a preset folder (``thermal_keras.presets.preset_path(name)``). Broken or unsafe models, and weights holding NaN or inf, raise a ``ValueError``
     naming the file.
 
     ``translator(rgb_u8)`` with ``rgb_u8`` of shape ``(H, W, 3)`` or ``(N, H, W, 3)`` returns a dict of
@@ -211,6 +212,12 @@ class ThermalTranslator:
         if self.path.is_file():
             self._from_keras(load_keras_model(self.path), None, self.path)
             self.metadata = {}
+        elif (self.path / PRESET_FILE).is_file():
+            from thermal_keras.presets import load_preset
+
+            preset = load_preset(self.path)
+            self._from_keras(preset.generator, preset.target_spec, self.path)
+            self.metadata = {"preset": preset.name}
         elif is_saved_model(self.path):
             if (self.path / SR_METADATA_FILE).exists():
                 raise ValueError(f"{self.path}: a super-resolution export; translate needs an RGB -> thermal "

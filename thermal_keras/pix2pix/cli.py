@@ -6,6 +6,7 @@
     thermal-keras evaluate --real thermal_test/ --fake generated/ --json scores.json
     thermal-keras export --run results/pix2pix --out exported/rgb2thermal
     thermal-keras translate --model exported/rgb2thermal photos/ thermal_out/
+    thermal-keras translate --preset pix2pix_rgb2thermal_128 photos/ thermal_out/
 
 ``evaluate --run``, ``export`` and ``translate`` take any translator run (pix2pix or CycleGAN): both
 save their RGB -> thermal generator as ``RUN/generator.keras`` (``translate --model RUN`` loads it).
@@ -45,13 +46,16 @@ def register(commands, train_models) -> dict:
     evaluate.add_argument("--overwrite", action="store_true", help="replace the --json file if it exists")
 
     export = commands.add_parser("export", help="write a SavedModel (uint8 RGB in, thermal out) from a run")
-    export.add_argument("--run", required=True, help="run folder written by `train`")
-    export.add_argument("--out", default=None, help="SavedModel folder (default: RUN/saved_model)")
+    source = export.add_mutually_exclusive_group(required=True)
+    source.add_argument("--run", help="run folder written by `train`")
+    source.add_argument("--preset", help="a pretrained preset by name (`thermal-keras presets` lists them)")
+    export.add_argument("--out", default=None, help="SavedModel folder (default: RUN/saved_model; needed with --preset)")
     export.add_argument("--overwrite", action="store_true", help="replace an earlier export at --out")
 
     translate = commands.add_parser("translate", help="RGB image file or folder -> thermal PNGs")
-    translate.add_argument("--model", required=True,
-                           help="exported SavedModel folder, .keras file, or run folder (RUN/generator.keras)")
+    model = translate.add_mutually_exclusive_group(required=True)
+    model.add_argument("--model", help="exported SavedModel folder, .keras file, or run folder (RUN/generator.keras)")
+    model.add_argument("--preset", help="a pretrained preset by name (`thermal-keras presets` lists them)")
     translate.add_argument("input", help="an image file or a folder of images")
     translate.add_argument("output", help="output file (for one image) or folder")
     translate.add_argument("--colormap", default=None, help="also write a colourised PNG (e.g. inferno)")
@@ -183,12 +187,22 @@ def export_command(args) -> int:
     from thermal_keras.export import RUN_GENERATOR_FILE, export_saved_model, load_keras_model
     from thermal_keras.io import check_output_folder
 
-    run = Path(args.run)
-    _, spec = check_run(run)
-    out = Path(args.out) if args.out else run / "saved_model"
-    check_output_folder(out, overwrite=args.overwrite, run=run)
-    generator_file = run / RUN_GENERATOR_FILE
-    generator = load_keras_model(generator_file)
+    if args.preset:
+        from thermal_keras.presets import load_preset, preset_path
+
+        if not args.out:
+            raise ValueError("export --preset needs --out FOLDER")
+        out, generator_file = Path(args.out), preset_path(args.preset)
+        check_output_folder(out, overwrite=args.overwrite, reads=(generator_file,))
+        preset = load_preset(generator_file)
+        generator, spec = preset.generator, preset.target_spec
+    else:
+        run = Path(args.run)
+        _, spec = check_run(run)
+        out = Path(args.out) if args.out else run / "saved_model"
+        check_output_folder(out, overwrite=args.overwrite, run=run)
+        generator_file = run / RUN_GENERATOR_FILE
+        generator = load_keras_model(generator_file)
     if generator.input_shape[-1] != 3:
         raise ValueError(f"{generator_file}: the model takes {generator.input_shape[-1]}-channel input; "
                          f"export writes RGB -> thermal translators")
@@ -267,6 +281,10 @@ def translate_command(args) -> int:
     from thermal_keras.io import check_output_files, save_png
 
     input_range = _check_input_range(args.input_range)
+    if args.preset:
+        from thermal_keras.presets import preset_path
+
+        args.model = str(preset_path(args.preset))
     if args.colormap:
         try:
             visualize.thermal_colormap(args.colormap)

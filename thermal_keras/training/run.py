@@ -144,6 +144,23 @@ def write_target_spec(path: Path, spec):
     atomic_write_text(path, json.dumps(dataclasses.asdict(spec), indent=2) + "\n")
 
 
+def init_generator(generator: keras.Model, source: str):
+    """Copy the weights of ``source`` (a preset, a ``.keras`` file or a run folder) into ``generator``;
+    a ``ValueError`` naming the source when the architectures differ."""
+    from thermal_keras.presets import weights_source
+
+    model, where = weights_source(source)
+    ours, theirs = generator.weights, model.weights
+    if len(ours) != len(theirs) or any(tuple(a.shape) != tuple(b.shape) for a, b in zip(ours, theirs)):
+        mismatch = next(((a.path, tuple(a.shape), tuple(b.shape)) for a, b in zip(ours, theirs)
+                         if tuple(a.shape) != tuple(b.shape)), None)
+        detail = (f"first difference {mismatch[0]}: {mismatch[2]} there, {mismatch[1]} here" if mismatch
+                  else f"{len(theirs)} weights there, {len(ours)} here")
+        raise ValueError(f"--init-from {where}: its generator does not match this run's ({detail}); "
+                         f"train with the same generator options as the model you start from")
+    generator.set_weights(model.get_weights())
+
+
 class TrainingJob:
     """One family's training run; subclasses fill in the hooks below (see the module docstring)."""
 
@@ -205,6 +222,8 @@ class TrainingJob:
         steps = self.steps_per_epoch(train)
         with strategy.scope():
             model = self.build_model(train)
+            if config.init_from:
+                init_generator(self.generator(model), config.init_from)
         if chief:
             out.mkdir(parents=True, exist_ok=True)
             remove_stale_temporaries(out)

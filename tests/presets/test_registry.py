@@ -1,0 +1,123 @@
+"""The preset registry: write, list, load (SHA-256 checked), the CLI's --preset and --init-from."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from data_loaders.synthetic import THERMAL_U16_SPEC
+from thermal_keras import presets
+from thermal_keras.cli import main
+from thermal_keras.networks import build_generator
+
+
+def tiny_generator(seed=0):
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    return build_generator("unet", in_channels=3, out_channels=1, num_downs=5, ngf=4)
+
+
+@pytest.fixture(scope="module")
+def preset_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("presets")
+    presets.write_preset(tiny_generator(), root / "tiny_pix2pix", name="tiny_pix2pix", family="pix2pix",
+                         task="RGB -> thermal", description="a test preset", target_spec=THERMAL_U16_SPEC,
+                         training={"steps": 0, "command": "none"},
+                         metrics={"held-out": {"model": {"psnr": 1.0}, "mean_baseline": {"psnr": 2.0}}},
+                         headline="1.0 dB")
+    return root
+
+
+def test_round_trip_keeps_outputs_within_float16_rounding(preset_root):
+    original = tiny_generator()
+    loaded = presets.load_preset("tiny_pix2pix", root=preset_root)
+    x = np.random.default_rng(0).uniform(-1, 1, (1, 32, 32, 3)).astype("float32")
+    difference = np.abs(np.asarray(original(x, training=False)) - np.asarray(loaded.generator(x, training=False)))
+    assert loaded.generator.weights[0].dtype == "float32"
+    assert 0 < difference.max() < 2e-2  # float16 storage: close, not bit-identical
+    assert loaded.target_spec == THERMAL_U16_SPEC
+    assert loaded.family == "pix2pix"
+    assert "SHA-256" in loaded.card and "a test preset" in loaded.card
+
+
+def test_list_presets_reads_every_folder(preset_root):
+    rows = presets.list_presets(preset_root)
+    assert [r["name"] for r in rows] == ["tiny_pix2pix"]
+    assert rows[0]["parameters"] == sum(int(np.prod(w.shape)) for w in tiny_generator().trainable_weights)
+    assert rows[0]["headline"] == "1.0 dB"
+
+
+def test_damaged_weights_are_refused_naming_the_file(preset_root, tmp_path):
+    copy = tmp_path / "tiny_pix2pix"
+    shutil.copytree(preset_root / "tiny_pix2pix", copy)
+    data = bytearray((copy / presets.WEIGHTS_FILE).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (copy / presets.WEIGHTS_FILE).write_bytes(bytes(data))
+    with pytest.raises(presets.PresetError, match=r"weights\.npz: SHA-256 .* does not match"):
+        presets.load_preset(copy)
+
+
+def test_unknown_preset_names_the_shipped_ones(preset_root):
+    with pytest.raises(presets.PresetError, match="unknown preset 'nope'; shipped presets: tiny_pix2pix"):
+        presets.load_preset("nope", root=preset_root)
+
+
+def test_write_preset_never_replaces_a_folder_it_did_not_write(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    with pytest.raises(presets.PresetError, match="exists"):
+        presets.write_preset(tiny_generator(), tmp_path / "mine", name="x", family="pix2pix", task="t",
+                             description="d", overwrite=True)
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
+
+
+def test_shipped_presets_are_listed_and_described():
+    for row in presets.list_presets():
+        info = presets.read_info(presets.PRESET_ROOT / row["name"])
+        assert info["training"]["data_licence"] and info["training"]["command"].startswith("thermal-keras train")
+        assert row["size_mb"] > 0
+
+
+def test_presets_command_lists_without_tensorflow_work(capsys):
+    assert main(["presets"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:3] == ["name", "family", "task"]
+
+
+def test_translate_and_export_take_a_preset_folder(preset_root, tmp_path, capsys):
+    from PIL import Image
+
+    photo = tmp_path / "photo.png"
+    Image.fromarray(np.random.default_rng(1).integers(0, 255, (40, 50, 3), dtype=np.uint8)).save(photo)
+    out = tmp_path / "out"
+    assert main(["translate", "--preset", str(preset_root / "tiny_pix2pix"), "--counts", str(photo), str(out)]) == 0
+    counts = np.asarray(Image.open(out / "photo.png"))
+    assert counts.shape == (40, 50) and counts.dtype == np.uint16  # radiometric preset: 16-bit counts
+    assert THERMAL_U16_SPEC.value_range[0] <= counts.min() <= counts.max() <= THERMAL_U16_SPEC.value_range[1]
+    saved = tmp_path / "saved"
+    assert main(["export", "--preset", str(preset_root / "tiny_pix2pix"), "--out", str(saved)]) == 0
+    assert (saved / "saved_model.pb").is_file()
+    assert main(["export", "--preset", str(preset_root / "tiny_pix2pix")]) == 2
+    assert "needs --out" in capsys.readouterr().err
+
+
+def test_init_from_copies_weights_and_refuses_another_architecture(preset_root, tmp_path):
+    from thermal_keras.training.run import init_generator
+
+    target = tiny_generator(seed=5)
+    init_generator(target, str(preset_root / "tiny_pix2pix"))
+    stored = presets.load_preset(preset_root / "tiny_pix2pix").generator
+    assert all(np.array_equal(a, b) for a, b in zip(target.get_weights(), stored.get_weights()))
+    wider = build_generator("unet", in_channels=3, out_channels=1, num_downs=5, ngf=8)
+    with pytest.raises(ValueError, match="does not match this run's"):
+        init_generator(wider, str(preset_root / "tiny_pix2pix"))
+    with pytest.raises(FileNotFoundError, match="neither a preset"):
+        init_generator(wider, str(tmp_path / "missing.keras"))
+
+
+def test_preset_json_is_plain_json_with_the_architecture(preset_root):
+    info = json.loads((preset_root / "tiny_pix2pix" / presets.PRESET_FILE).read_text())
+    assert info["weights"]["dtype"] == "float16" and len(info["weights"]["sha256"]) == 64
+    assert info["architecture"]["class_name"] == "Functional"
