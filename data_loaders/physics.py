@@ -30,6 +30,7 @@ EMISSIVITY = {
     "clothing": 0.93,
     "rubber": 0.95,
     "soil": 0.93,
+    "snow": 0.98,
 }
 
 _QUAD_NODES, _QUAD_WEIGHTS = np.polynomial.legendre.leggauss(48)

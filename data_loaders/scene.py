@@ -6,16 +6,26 @@ and whether the surface faces the sky. :mod:`data_loaders.synthetic` turns it in
 
 The mapping RGB -> thermal is learnable from shape and context but not from colour: every object
 gets a random paint or clothing colour, while its temperature comes from what it is (skin, a
-driven car's hood, sun-heated asphalt, a cold sky).
+driven car's hood, sun-heated asphalt, a cold sky). The absolute level follows the weather and the
+season, which show in the photo as they do in real ones (:mod:`data_loaders.weather`: cloud cover,
+sunlight and shadows, green, brown or snow-covered vegetation).
+
+Two camera set-ups are drawn: a street-level camera (horizon in the upper half, buildings, sky) and
+an elevated surveillance camera looking down on a pavement and a road (horizon near or above the
+top edge, more pedestrians, zebra crossings), the view of LLVIP-style footage. Surfaces carry fine
+texture (grain, paving joints, brick courses) in RGB and a little in temperature.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from data_loaders.weather import SNOW_RGB, Weather, cloud_cover_map, draw_weather, sky
+
 MATERIALS = ("sky", "asphalt", "concrete", "vegetation", "glass", "paint", "aluminium", "skin",
-             "clothing", "rubber", "soil")
+             "clothing", "rubber", "soil", "snow")
 MATERIAL_ID = {name: i for i, name in enumerate(MATERIALS)}
+ELEVATED_VIEW_P = 0.4  # share of scenes seen from a surveillance camera above the street
 
 
 def smooth_noise(rng: np.random.Generator, shape: tuple[int, int], cells: int = 6) -> np.ndarray:
@@ -26,6 +36,14 @@ def smooth_noise(rng: np.random.Generator, shape: tuple[int, int], cells: int = 
     xs = np.linspace(0, cells, w)
     rows = np.array([np.interp(xs, np.arange(cells + 1), g) for g in grid])
     return np.array([np.interp(ys, np.arange(cells + 1), col) for col in rows.T]).T
+
+
+def grain(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    """Fine surface texture: unit-variance pixel noise softened by a 3-tap blur, float32 (H, W)."""
+    x = rng.normal(0.0, 1.0, shape)
+    x = (np.roll(x, 1, 0) + 2 * x + np.roll(x, -1, 0)) / 4
+    x = (np.roll(x, 1, 1) + 2 * x + np.roll(x, -1, 1)) / 4
+    return (x / max(float(x.std()), 1e-6)).astype(np.float32)
 
 
 class Canvas:
@@ -54,6 +72,11 @@ class Canvas:
     def ellipse(self, cx, cy, rx, ry):
         return ((self.xx - cx) / max(rx, 1e-6)) ** 2 + ((self.yy - cy) / max(ry, 1e-6)) ** 2 <= 1.0
 
+    def texture(self, mask, tex, rgb_amount, celsius_amount=0.0):
+        """Modulate the albedo (and temperature) inside ``mask`` by a texture ``tex`` (H, W) ~ N(0, 1)."""
+        self.albedo[mask] *= np.clip(1.0 + rgb_amount * tex[mask], 0.2, 2.0)[:, None]
+        self.celsius[mask] += celsius_amount * tex[mask]
+
 
 def random_colour(rng: np.random.Generator) -> np.ndarray:
     """A saturated or neutral object colour (linear RGB albedo)."""
@@ -65,80 +88,108 @@ def random_colour(rng: np.random.Generator) -> np.ndarray:
 
 
 def draw_scene(rng: np.random.Generator, size: int, is_day: bool, air_c: float) -> tuple[Canvas, dict]:
-    """Draw one street scene; returns the canvas and the scene parameters (sky °C, horizon, ...)."""
+    """Draw one street scene; returns the canvas and the scene parameters (weather, view, horizon)."""
     c = Canvas(size)
-    sun = 1.0 if is_day else 0.0
-    horizon = rng.uniform(0.3, 0.5)
-    sky_zenith_c = max(air_c - rng.uniform(25, 45), -38.0)  # clear sky is far colder than the air
-    sky_c = sky_zenith_c + (air_c - 3 - sky_zenith_c) * np.clip(c.yy / horizon, 0, 1) ** 3
-    sky_rgb = (np.stack([0.35 + 0.4 * c.yy, 0.55 + 0.3 * c.yy, 0.95 + 0 * c.yy], -1) if is_day
-               else np.stack([0.02 + 0 * c.yy, 0.025 + 0 * c.yy, 0.06 + 0.04 * c.yy], -1))
+    weather = draw_weather(rng, is_day, air_c)
+    elevated = bool(rng.random() < ELEVATED_VIEW_P)
+    horizon = rng.uniform(-0.25, 0.15) if elevated else rng.uniform(0.3, 0.5)
+    cover = cloud_cover_map(rng, (size, size), weather.cloud, smooth_noise)
+    sky_c, sky_rgb = sky(weather, cover, c.yy, horizon)
     c.paint(np.ones_like(c.faces_sky), "sky", sky_c, sky_rgb)
+    tex = grain(rng, (size, size))
 
-    _draw_buildings(c, rng, horizon, air_c, sun)
-    _draw_ground(c, rng, horizon, air_c, sun)
+    if horizon > 0.1:  # an elevated camera may see no skyline
+        _draw_buildings(c, rng, horizon, weather, tex)
+    _draw_ground(c, rng, horizon, weather, tex, elevated)
     objects = []
-    for _ in range(rng.integers(1, 4)):
-        objects.append(("car", rng.uniform(horizon + 0.12, 1.05)))
-    for _ in range(rng.integers(0, 4)):
-        objects.append(("person", rng.uniform(horizon + 0.1, 1.1)))
+    near = max(horizon + 0.12, 0.08)
+    for _ in range(rng.integers(0, 3) if elevated else rng.integers(1, 4)):
+        objects.append(("car", rng.uniform(near, 1.05)))
+    for _ in range(rng.integers(1, 7) if elevated else rng.integers(0, 4)):
+        objects.append(("person", rng.uniform(max(horizon + 0.1, 0.1), 1.1)))
+    for _ in range(rng.integers(0, 3)):
+        objects.append(("tree", rng.uniform(near, 0.95)))
     if rng.random() < 0.5:
-        objects.append(("pole", rng.uniform(horizon + 0.05, 0.9)))
+        objects.append(("pole", rng.uniform(max(horizon + 0.05, 0.3), 0.9)))
     for kind, foot_y in sorted(objects, key=lambda o: o[1]):  # far (small y) first
-        scale = (foot_y - horizon) / (1.0 - horizon)
+        scale = (foot_y - horizon) / (1.0 - horizon) * (0.6 if elevated else 1.0)  # a high camera is farther
         x = rng.uniform(-0.1, 1.1)
-        {"car": _draw_car, "person": _draw_person, "pole": _draw_pole}[kind](
-            c, rng, x, foot_y, scale, air_c, sun)
-    params = {"horizon": float(horizon), "sky_zenith_c": float(sky_zenith_c), "air_c": float(air_c),
-              "is_day": bool(is_day)}
+        draw = {"car": _draw_car, "person": _draw_person, "pole": _draw_pole, "tree": _draw_tree}[kind]
+        draw(c, rng, x, foot_y, scale, weather)
+    params = {"horizon": float(horizon), "elevated": elevated, "sky_zenith_c": weather.clear_sky_c,
+              "mean_sky_c": weather.mean_sky_c, "air_c": float(air_c), "is_day": bool(is_day),
+              "cloud": weather.cloud, "sun": weather.sun, "snow": weather.snow, "warmth": weather.warmth}
     return c, params
 
 
-def _draw_buildings(c: Canvas, rng, horizon, air_c, sun):
+def _draw_buildings(c: Canvas, rng, horizon, weather: Weather, tex):
+    air_c, sun = weather.air_c, weather.sun
     x = rng.uniform(-0.2, 0.0)
     while x < 1.0:
         width = rng.uniform(0.15, 0.45)
         top = horizon - rng.uniform(0.05, horizon * 0.9)
         wall = c.rect(x, top, x + width, horizon + 0.01)
         wall_rgb = random_colour(rng) * 0.6 + 0.25
-        wall_c = air_c + rng.uniform(0.5, 2.0) + 4.0 * sun * rng.random() + 0.8 * smooth_noise(rng, wall.shape)
+        wall_c = air_c + rng.uniform(0.5, 1.5) + 5.0 * sun * rng.uniform(0.4, 1.0) + 0.8 * smooth_noise(rng, wall.shape)
         c.paint(wall, "concrete", wall_c, wall_rgb)
+        courses = wall & (np.modf(c.yy * c.size / rng.uniform(2.5, 4.0))[0] < 0.25)  # brick or panel joints
+        c.albedo[courses] *= 0.8
+        c.texture(wall, tex, 0.08)
         # Windows: warm interior leaks through the glass at night, lit ones glow in RGB.
         step = rng.uniform(0.04, 0.08)
-        glass_c = air_c + (1.0 if sun else rng.uniform(3.0, 6.0))
+        glass_c = air_c + (1.0 if weather.is_day else rng.uniform(3.0, 6.0))
         for wy in np.arange(top + step / 2, horizon - step / 2, step):
             for wx in np.arange(x + step / 2, x + width - step / 2, step):
                 win = c.rect(wx, wy, wx + step * 0.5, wy + step * 0.55)
-                lit = (not sun) and rng.random() < 0.35
+                lit = (not weather.is_day) and rng.random() < 0.35
                 c.paint(win, "glass", glass_c + (2.0 if lit else 0.0),
                         (0.1, 0.12, 0.16), emission=(1.0, 0.8, 0.4) if lit else None)
         x += width + rng.uniform(0.0, 0.1)
 
 
-def _draw_ground(c: Canvas, rng, horizon, air_c, sun):
+def _draw_ground(c: Canvas, rng, horizon, weather: Weather, tex, elevated: bool):
+    air_c, sun = weather.air_c, weather.sun
     below = c.yy >= horizon
-    verge_c = air_c + rng.uniform(-1.0, 1.5) + 0.8 * smooth_noise(rng, below.shape)
-    grass_rgb = np.array([0.12, 0.35, 0.08], np.float32) * rng.uniform(0.7, 1.3)
-    c.paint(below, "vegetation", verge_c, grass_rgb, faces_sky=True)
+    if weather.snow:  # snow lies at or below 0 °C whatever the air does
+        c.paint(below, "snow", min(air_c, 0.0) - 0.5 + 0.3 * smooth_noise(rng, below.shape), SNOW_RGB,
+                faces_sky=True)
+        c.texture(below, tex, 0.04, 0.1)
+    else:
+        verge_c = air_c + rng.uniform(-1.0, 1.0) + 3.0 * sun + 0.8 * smooth_noise(rng, below.shape)
+        c.paint(below, "vegetation", verge_c, weather.vegetation_rgb(rng), faces_sky=True)
+        c.texture(below, tex, 0.35, 0.4)
     depth = np.clip((c.yy - horizon) / (1.0 - horizon), 0.0, 1.0)  # 0 at the horizon, 1 at the bottom
     vx = rng.uniform(0.3, 0.7)
-    half = rng.uniform(0.35, 0.7)
-    walk = below & (np.abs(c.xx - vx) <= depth * (half + 0.2))
-    c.paint(walk, "concrete", air_c + 2.0 + 7.0 * sun + 0.5 * smooth_noise(rng, walk.shape),
+    half = rng.uniform(0.35, 0.7) if not elevated else rng.uniform(0.15, 0.35)
+    slant = rng.uniform(-0.3, 0.3) if elevated else 0.0  # the road crosses an elevated view at an angle
+    centre = vx + slant * (c.yy - 0.5)
+    walk = below & (np.abs(c.xx - centre) <= depth * (half + (0.35 if elevated else 0.2)))
+    c.paint(walk, "concrete", air_c + 1.5 + 9.0 * sun + 0.5 * smooth_noise(rng, walk.shape),
             (0.55, 0.53, 0.5), faces_sky=True)
-    road = below & (np.abs(c.xx - vx) <= depth * half)
-    road_c = air_c + rng.uniform(2.0, 4.0) + sun * rng.uniform(8.0, 16.0) + smooth_noise(rng, road.shape)
+    tile = rng.uniform(0.04, 0.08)
+    joints = walk & ((np.modf(c.xx / tile)[0] < 0.1) | (np.modf(c.yy / tile)[0] < 0.1))  # paving slabs
+    c.albedo[joints] *= 0.75
+    c.texture(walk, tex, 0.12, 0.2)
+    road = below & (np.abs(c.xx - centre) <= depth * half)
+    road_c = air_c + rng.uniform(2.0, 3.5) + 14.0 * sun + smooth_noise(rng, road.shape)
     c.paint(road, "asphalt", road_c, (0.16, 0.16, 0.17), faces_sky=True)
-    # Dashed centre line: white paint reflects sunlight, so it stays cooler than the asphalt by day.
-    dash = road & (np.abs(c.xx - vx) <= depth * 0.015 + 0.002) & (np.sin(40.0 / (depth + 0.2)) > 0)
-    c.paint(dash, "asphalt", road_c - 4.0 * sun - 0.5, (0.8, 0.8, 0.75), faces_sky=True)
+    c.texture(road, tex, 0.25, 0.3)
+    # Road paint reflects sunlight, so it stays cooler than the asphalt by day.
+    if elevated and rng.random() < 0.7:  # zebra crossing
+        y0 = rng.uniform(0.3, 0.8)
+        stripes = road & (np.abs(c.yy - y0) < 0.12) & (np.modf((c.xx - centre) / 0.06)[0] < 0.5)
+        c.paint(stripes, "asphalt", road_c - 4.0 * sun - 0.5, (0.8, 0.8, 0.75), faces_sky=True)
+    else:  # dashed centre line
+        dash = road & (np.abs(c.xx - centre) <= depth * 0.015 + 0.002) & (np.sin(40.0 / (depth + 0.2)) > 0)
+        c.paint(dash, "asphalt", road_c - 4.0 * sun - 0.5, (0.8, 0.8, 0.75), faces_sky=True)
 
 
-def _draw_car(c: Canvas, rng, x, foot_y, scale, air_c, sun):
+def _draw_car(c: Canvas, rng, x, foot_y, scale, weather: Weather):
+    air_c, sun = weather.air_c, weather.sun
     w, h = 0.55 * scale, 0.3 * scale
     driven = rng.random() < 0.6
     paint = random_colour(rng)
-    body_c = air_c + 3.0 * sun
+    body_c = air_c + 4.0 * sun
     body = c.rect(x - w / 2, foot_y - 0.75 * h, x + w / 2, foot_y - 0.15 * h)
     c.paint(body, "paint", body_c, paint)
     cabin = c.rect(x - 0.3 * w, foot_y - h, x + 0.3 * w, foot_y - 0.72 * h)
@@ -153,22 +204,30 @@ def _draw_car(c: Canvas, rng, x, foot_y, scale, air_c, sun):
     c.paint(hood, "paint", body_c + (rng.uniform(15, 35) if driven else 0.0), paint)
     lamp = c.rect(x + front * 0.46 * w - 0.04 * w, foot_y - 0.6 * h, x + front * 0.46 * w + 0.04 * w,
                   foot_y - 0.48 * h)
-    on = driven and not sun
+    on = driven and not weather.is_day
     c.paint(lamp, "glass", body_c + (12.0 if on else 0.0), (0.9, 0.9, 0.8),
             emission=(1.0, 1.0, 0.9) if on else None)
     for side in (-1, 1):
         tyre = c.ellipse(x + side * 0.32 * w, foot_y - 0.12 * h, 0.1 * w, 0.14 * h)
         c.paint(tyre, "rubber", air_c + (rng.uniform(8, 15) if driven else 0.5 * sun), (0.04, 0.04, 0.04))
-    shadow = c.ellipse(x, foot_y, 0.55 * w, 0.06 * h) & (c.material == MATERIAL_ID["asphalt"])
-    c.celsius[shadow] -= 6.0 * sun  # shaded asphalt is cooler by day
-    c.albedo[shadow] *= 1.0 - 0.6 * sun
+    _shadow(c, c.ellipse(x, foot_y, 0.55 * w, 0.06 * h), sun, 7.0, 0.65)
 
 
-def _draw_person(c: Canvas, rng, x, foot_y, scale, air_c, sun):
+def _shadow(c: Canvas, mask, sun: float, cooler_k: float, darker: float):
+    """Shade the ground inside ``mask``: sun-heated ground there is cooler and darker by day."""
+    ground = mask & np.isin(c.material, [MATERIAL_ID[m] for m in ("asphalt", "concrete", "vegetation")])
+    c.celsius[ground] -= cooler_k * sun
+    c.albedo[ground] *= 1.0 - darker * sun
+
+
+def _draw_person(c: Canvas, rng, x, foot_y, scale, weather: Weather):
+    air_c = weather.air_c
     h = 0.55 * scale
     w = 0.14 * h / 0.55 * 0.55 + 0.08 * scale
     skin_c = rng.uniform(32.0, 35.5)
-    clothes_c = air_c + (skin_c - air_c) * rng.uniform(0.3, 0.6)
+    # Thicker clothes in the cold: their surface sits closer to the air temperature.
+    insulation = np.clip(0.65 - weather.warmth * 0.3 + rng.normal(0, 0.05), 0.3, 0.8)
+    clothes_c = skin_c - (skin_c - air_c) * insulation
     skin_rgb = np.array([0.85, 0.62, 0.5], np.float32) * rng.uniform(0.35, 1.0)
     legs = c.rect(x - 0.22 * w, foot_y - 0.48 * h, x + 0.22 * w, foot_y)
     c.paint(legs, "clothing", clothes_c, random_colour(rng))
@@ -179,17 +238,32 @@ def _draw_person(c: Canvas, rng, x, foot_y, scale, air_c, sun):
         c.paint(hand, "skin", skin_c - 2.0, skin_rgb)
     head = c.ellipse(x, foot_y - 0.9 * h, 0.16 * w, 0.09 * h)
     c.paint(head, "skin", skin_c, skin_rgb)
-    shadow = c.ellipse(x + 0.1 * w, foot_y, 0.5 * w, 0.03 * h) & (c.material == MATERIAL_ID["asphalt"])
-    c.celsius[shadow] -= 4.0 * sun
-    c.albedo[shadow] *= 1.0 - 0.5 * sun
+    _shadow(c, c.ellipse(x + 0.1 * w, foot_y, 0.5 * w, 0.03 * h), weather.sun, 5.0, 0.55)
 
 
-def _draw_pole(c: Canvas, rng, x, foot_y, scale, air_c, sun):
+def _draw_tree(c: Canvas, rng, x, foot_y, scale, weather: Weather):
+    """A tree: a trunk and a textured crown of the season's colour, near the air temperature."""
+    air_c, sun = weather.air_c, weather.sun
+    h = (0.6 + 0.4 * rng.random()) * scale + 0.05
+    trunk = c.rect(x - 0.02 * scale - 0.003, foot_y - 0.45 * h, x + 0.02 * scale + 0.003, foot_y)
+    c.paint(trunk, "vegetation", air_c + 1.0 * sun, (0.18, 0.12, 0.08))
+    crown = c.ellipse(x, foot_y - 0.7 * h, 0.22 * h, 0.32 * h)
+    if weather.warmth > 0.3:  # leaves; bare branches show the sky through them in winter
+        leaves = crown & (smooth_noise(rng, crown.shape, 14) > -0.6)
+    else:
+        leaves = crown & (smooth_noise(rng, crown.shape, 20) > 0.45)
+    rgb = SNOW_RGB * 0.9 if weather.snow and rng.random() < 0.5 else weather.vegetation_rgb(rng) * 0.8
+    c.paint(leaves, "vegetation", air_c - 0.5 + 2.0 * sun + 0.5 * smooth_noise(rng, crown.shape, 8), rgb)
+    c.texture(leaves, grain(rng, crown.shape), 0.4, 0.4)
+    _shadow(c, c.ellipse(x, foot_y, 0.3 * h, 0.05 * h), sun, 6.0, 0.5)
+
+
+def _draw_pole(c: Canvas, rng, x, foot_y, scale, weather: Weather):
     """A polished aluminium pole: low emissivity, so the camera sees the reflected cold sky."""
     h, w = 0.9 * scale + 0.1, 0.015 + 0.01 * scale
     pole = c.rect(x - w / 2, foot_y - h, x + w / 2, foot_y)
-    c.paint(pole, "aluminium", air_c + 2.0 * sun, (0.75, 0.76, 0.78))
-    lamp_on = not sun
+    c.paint(pole, "aluminium", weather.air_c + 2.0 * weather.sun, (0.75, 0.76, 0.78))
+    lamp_on = not weather.is_day
     lamp = c.ellipse(x, foot_y - h, 3 * w, 1.2 * w)
-    c.paint(lamp, "glass", air_c + (25.0 if lamp_on else 0.0), (0.9, 0.9, 0.85),
+    c.paint(lamp, "glass", weather.air_c + (25.0 if lamp_on else 0.0), (0.9, 0.9, 0.85),
             emission=(1.0, 0.85, 0.6) if lamp_on else None)

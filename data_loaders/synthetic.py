@@ -6,8 +6,9 @@ Each scene (see :mod:`data_loaders.scene`) is rendered twice:
   sees, ``ε·L(T) + (1 − ε)·L(T_reflected)`` (Planck band radiance, reflected sky), with a little
   optical blur and 0.05 K sensor noise; stored as 16-bit T-linear counts (0.01 K a count) and as an
   8-bit AGC image (per-image percentile stretch, as camera video is);
-* visible, from random object colours under day or night light: night RGB is dark and noisy while
-  the thermal image is not.
+* visible, from random object colours under day or night light, with lens vignetting: night RGB
+  is dark and noisy while the thermal image is not, and people outside the street lamps' pools are
+  hard to see in it.
 
 ``generate_pairs`` returns arrays; ``write_dataset`` writes them as a folder in the layout of a real
 dataset (FLIR ADAS v1, paired A/B folders, or LLVIP) so the same loaders read both.
@@ -26,7 +27,7 @@ from data_loaders.common import DatasetError, ImageSpec
 from data_loaders.scene import MATERIALS, draw_scene
 from thermal_keras.io import atomic_dir, remove_stale_temporaries
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: weather and season cues, elevated views, trees, textures, vignetting
 COUNT_RANGE = tuple(int(v) for v in physics.celsius_to_counts([-40.0, 70.0]))  # (23315, 34315)
 THERMAL_U16_SPEC = ImageSpec(channels=1, bit_depth=16, value_range=COUNT_RANGE,
                              counts_per_kelvin=physics.COUNTS_PER_KELVIN)
@@ -44,11 +45,13 @@ def generate_pairs(n: int, size: int = 64, seed: int = 0, start: int = 0) -> dic
         ``rgb`` uint8 (n, size, size, 3); ``thermal_u8`` uint8 (n, size, size, 1), AGC video;
         ``thermal_u16`` uint16 (n, size, size, 1), counts = (apparent °C + 273.15) * 100;
         ``celsius`` float32 (n, size, size, 1), true surface temperature;
-        ``material`` uint8 (n, size, size), index into ``scene.MATERIALS``; ``is_day`` bool (n,).
+        ``material`` uint8 (n, size, size), index into ``scene.MATERIALS``; ``is_day`` bool (n,);
+        ``air_c`` float32 (n,), the scene's air temperature; ``cloud`` float32 (n,), its cloud cover
+        in [0, 1] (:mod:`data_loaders.weather`).
     """
     if n < 1 or size < 16:
         raise ValueError(f"need n >= 1 and size >= 16, got n={n}, size={size}")
-    keys = ("rgb", "thermal_u8", "thermal_u16", "celsius", "material", "is_day")
+    keys = ("rgb", "thermal_u8", "thermal_u16", "celsius", "material", "is_day", "air_c", "cloud")
     out = {k: [] for k in keys}
     for i in range(start, start + n):
         pair = render_pair(np.random.default_rng([seed, i]), size)
@@ -66,12 +69,14 @@ def render_pair(rng: np.random.Generator, size: int) -> dict[str, np.ndarray]:
     apparent_c = _thermal_camera(rng, canvas, scene)
     counts = np.clip(physics.celsius_to_counts(apparent_c), *COUNT_RANGE).astype(np.uint16)
     return {
-        "rgb": _visible_camera(rng, canvas, is_day),
+        "rgb": _visible_camera(rng, canvas, is_day, scene["sun"]),
         "thermal_u8": physics.agc_8bit(counts)[..., None],
         "thermal_u16": counts[..., None],
         "celsius": canvas.celsius[..., None].astype(np.float32),
         "material": canvas.material,
         "is_day": np.bool_(is_day),
+        "air_c": np.float32(air_c),
+        "cloud": np.float32(scene["cloud"]),
     }
 
 
@@ -84,7 +89,7 @@ def _blur(x: np.ndarray) -> np.ndarray:
 
 def _thermal_camera(rng, canvas, scene) -> np.ndarray:
     """Apparent (brightness) temperature in °C of every pixel, float64 (H, W)."""
-    sky_c = scene["sky_zenith_c"] + 0.3 * (scene["air_c"] - scene["sky_zenith_c"])
+    sky_c = scene["mean_sky_c"] + 0.3 * (scene["air_c"] - scene["mean_sky_c"])
     # Upward surfaces reflect the sky; walls, people and cars see half sky, half warm surroundings.
     half_sky = physics.brightness_temperature(
         0.5 * (physics.band_radiance(sky_c) + physics.band_radiance(scene["air_c"])))
@@ -93,11 +98,11 @@ def _thermal_camera(rng, canvas, scene) -> np.ndarray:
     return _blur(apparent) + rng.normal(0.0, 0.05, apparent.shape)
 
 
-def _visible_camera(rng, canvas, is_day: bool) -> np.ndarray:
+def _visible_camera(rng, canvas, is_day: bool, sun: float) -> np.ndarray:
     """Gamma-encoded uint8 RGB (H, W, 3) under day or night light with sensor noise."""
     h = canvas.size
-    if is_day:
-        light = rng.uniform(0.7, 1.0) * (1.0 + 0.1 * canvas.yy[..., None])
+    if is_day:  # overcast days are duller (the shadows fade with the sun, data_loaders.weather)
+        light = (0.6 + 0.4 * sun) * rng.uniform(0.9, 1.1) * (1.0 + 0.1 * canvas.yy[..., None])
         noise = 0.004
     else:  # dim ambient light plus a few pools from street lamps and headlights
         light = np.full((h, h, 1), rng.uniform(0.02, 0.06), np.float32)
@@ -105,7 +110,8 @@ def _visible_camera(rng, canvas, is_day: bool) -> np.ndarray:
             cx, cy, r = rng.uniform(0, 1), rng.uniform(0.5, 1.0), rng.uniform(0.1, 0.3)
             light = light + 0.5 * np.exp(-((canvas.xx - cx) ** 2 + (canvas.yy - cy) ** 2) / r**2)[..., None]
         noise = 0.03
-    linear = canvas.albedo * light + canvas.emission
+    vignetting = 1.0 - rng.uniform(0.0, 0.5) * ((canvas.xx - 0.5) ** 2 + (canvas.yy - 0.5) ** 2)
+    linear = (canvas.albedo * light + canvas.emission) * vignetting[..., None]
     linear = linear + rng.normal(0.0, noise, linear.shape) * np.sqrt(np.maximum(linear, 0.01))
     srgb = np.clip(linear, 0.0, 1.0) ** (1 / 2.2)
     return np.rint(srgb * 255).astype(np.uint8)

@@ -14,10 +14,11 @@ from data_loaders.common import DATASET_SPEC_FILE, read_dataset_json, require_di
 
 
 def synthetic_root(config) -> Path:
-    """Where the synthetic set for ``config`` lives (one folder per layout, size, counts and seed)."""
+    """Where the synthetic set for ``config`` lives (one folder per generator version, layout, size,
+    counts and seed: a set written by an older version of the generator is never reused)."""
     size = synthetic_size(config)
-    return Path("data") / (f"synthetic-{config.layout}-{size}px-{config.synthetic_train}"
-                           f"+{config.synthetic_test}-seed{config.seed}")
+    return Path("data") / (f"synthetic-v{synthetic.GENERATOR_VERSION}-{config.layout}-{size}px-"
+                           f"{config.synthetic_train}+{config.synthetic_test}-seed{config.seed}")
 
 
 def synthetic_size(config) -> int:
