@@ -100,6 +100,8 @@ class RunConfig:
     resume: bool = option(True, "continue from the last checkpoint in output_dir if there is one")
     init_from: str = option("", "fine-tune: start the generator from a preset name, a preset folder, a .keras "
                                 "file or a run folder ('' trains from scratch; a resumed run keeps its checkpoint)")
+    freeze: str = option("", "generator layers kept frozen, by name prefix, comma-separated (e.g. 'down' for a "
+                             "U-Net's encoder; frozen batch norms use their moving statistics); '' trains all")
 
     def __post_init__(self):
         self.check()

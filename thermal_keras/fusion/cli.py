@@ -2,6 +2,7 @@
 
     thermal-keras train fusiongan --data /data/LLVIP --layout llvip --image-size 120 --epochs 10
     thermal-keras fuse --model results/fusiongan ir/ visible/ fused/         # FusionGAN, colour output
+    thermal-keras fuse --preset fusiongan_vis_ir ir.png vis.png fused.png    # the pretrained preset
     thermal-keras fuse --method pyramid ir.png vis.png fused.png            # a classical baseline
 
 ``fuse`` takes two files, or two folders whose images pair by name; the output is the visible
@@ -26,7 +27,9 @@ def register(commands, train_models) -> dict:
     fuse.add_argument("ir", help="infrared image file, or a folder of them")
     fuse.add_argument("visible", help="visible image file, or a folder with the same file names")
     fuse.add_argument("out", help="output PNG file (for one pair) or folder")
-    fuse.add_argument("--model", default=None, help="FusionGAN run folder or generator .keras file")
+    model = fuse.add_mutually_exclusive_group()
+    model.add_argument("--model", default=None, help="FusionGAN run folder or generator .keras file")
+    model.add_argument("--preset", default=None, help="a pretrained FusionGAN preset by name (`thermal-keras presets`)")
     fuse.add_argument("--method", default=None, choices=FUSE_METHODS,
                       help="fusiongan (needs --model; the default with it), average or pyramid")
     fuse.add_argument("--grey", action="store_true", help="write the fused grey image, not colour")
@@ -44,6 +47,20 @@ def _generator_path(model) -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no FusionGAN generator (a run folder or a .keras file)")
     return path
+
+
+def _load_generator(model):
+    """The FusionGAN generator of a run folder, a ``.keras`` file or a preset folder."""
+    if (Path(model) / "preset.json").is_file():
+        from thermal_keras.presets import load_preset
+
+        preset = load_preset(model)
+        if preset.family != "fusiongan":
+            raise ValueError(f"{model}: preset {preset.name} is a {preset.family} model, not FusionGAN")
+        return preset.generator
+    from thermal_keras.export import load_keras_model
+
+    return load_keras_model(_generator_path(model))
 
 
 def _input_pairs(ir, visible, out):
@@ -83,11 +100,15 @@ def fuse_command(args) -> int:
     from thermal_keras.fusion.evaluate import fuse_pair, fusers
     from thermal_keras.io import check_output_files, save_png
 
+    if args.preset:
+        from thermal_keras.presets import preset_path
+
+        args.model = str(preset_path(args.preset))
     method = args.method or ("fusiongan" if args.model else None)
     if method is None:
-        raise ValueError("give --model (a FusionGAN run) or --method average|pyramid")
+        raise ValueError("give --model (a FusionGAN run), --preset NAME or --method average|pyramid")
     if method == "fusiongan" and not args.model:
-        raise ValueError("--method fusiongan needs --model RUN_OR_KERAS_FILE")
+        raise ValueError("--method fusiongan needs --model RUN_OR_KERAS_FILE or --preset NAME")
     jobs = _input_pairs(args.ir, args.visible, args.out)
     inputs = [path for ir, visible, _ in jobs for path in (ir, visible)]
     folders = [Path(p) for p in (args.ir, args.visible) if Path(p).is_dir()]
@@ -98,9 +119,7 @@ def fuse_command(args) -> int:
     images = [read_pair(visible, ir, args.max_side) for ir, visible, _ in jobs]  # bad files stop us here
     generator = None
     if method == "fusiongan":
-        from thermal_keras.export import load_keras_model
-
-        generator = load_keras_model(_generator_path(args.model))
+        generator = _load_generator(args.model)
     fuse = fusers(generator)[method]
     for (_, _, target), (ir, visible_rgb) in zip(jobs, images):
         save_png(fuse_pair(fuse, ir, visible_rgb, colour=not args.grey), target)

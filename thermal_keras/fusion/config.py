@@ -28,6 +28,9 @@ class FusionGANConfig(PairedDataConfig):
     ngf: int = option(32, "generator width: filters 8·ngf, 4·ngf, 2·ngf, ngf (reference: 32)", minimum=1)
     ndf: int = option(32, "discriminator width: filters ndf, 2·ndf, 4·ndf, 8·ndf (reference: 32)", minimum=1)
     lambda_content: float = option(100.0, "λ: weight of the content loss", minimum=0.0)
-    xi: float = option(5.0, "ξ: weight of the visible-gradient term inside the content loss", minimum=0.0)
+    xi: float = option(5.0, "ξ: weight of the gradient term inside the content loss", minimum=0.0)
+    gradient_target: str = option("visible", "what the fused image's Laplacian should match: visible (the "
+                                  "reference) or sum (infrared + visible: keeps the infrared edges)",
+                                  choices=("visible", "sum"))
     d_steps: int = option(2, "discriminator updates per generator update", minimum=1)
     output_dir: str = override(PairedDataConfig, "output_dir", "results/fusiongan")

@@ -10,6 +10,11 @@ from visible ones pushes more visible texture in:
 (least squares with soft, freshly drawn labels; ∇ the 4-neighbour Laplacian; the reference code uses
 λ = 100, ξ = 5, two discriminator steps per generator step, Adam 1e-4, batch 32, 120² patches).
 
+``gradient_target="sum"`` (not in the reference) asks for ``∇F ≈ ∇IR + ∇VIS`` instead of ``∇VIS``:
+the content loss's optimum is then the infrared image plus the visible image's high-pass detail
+(cut-off set by ξ), where the reference's optimum replaces the infrared detail by the visible one
+and loses the infrared image's own edges. The shipped preset uses it (docs/presets.md).
+
 The networks are in :mod:`thermal_keras.fusion.networks`.
 
 Images: float32 ``(N, H, W, 1)`` in ``[-1, 1]``; the visible input is grey (the luma ``Y``; colour
@@ -39,11 +44,16 @@ def laplacian(images):
     return ops.conv(ops.cast(images, "float32"), kernel, strides=1, padding="same")
 
 
-def content_loss_terms(fused, ir, visible):
-    """``(mean((F - IR)²), mean((∇F - ∇VIS)²))`` as float32 scalars."""
+GRADIENT_TARGETS = ("visible", "sum")
+
+
+def content_loss_terms(fused, ir, visible, gradient_target: str = "visible"):
+    """``(mean((F - IR)²), mean((∇F - T)²))`` as float32 scalars, ``T = ∇VIS`` (the reference) or,
+    with ``gradient_target="sum"``, ``T = ∇IR + ∇VIS``."""
     fused, ir, visible = (ops.cast(t, "float32") for t in (fused, ir, visible))
     intensity = ops.mean(ops.square(fused - ir))
-    gradient = ops.mean(ops.square(laplacian(fused) - laplacian(visible)))
+    target = laplacian(visible) if gradient_target == "visible" else laplacian(ir) + laplacian(visible)
+    gradient = ops.mean(ops.square(laplacian(fused) - target))
     return intensity, gradient
 
 
@@ -78,17 +88,21 @@ class FusionGAN(GANModel):
         return self.generator(ops.concatenate([ir, visible], axis=-1), training=training)
 
     def compile(self, g_optimizer=None, d_optimizer=None, lambda_content: float = 100.0, xi: float = 5.0,
-                d_steps: int = 2, real_label_range=(0.7, 1.2), fake_label_range=(0.0, 0.3), **kwargs):
+                d_steps: int = 2, real_label_range=(0.7, 1.2), fake_label_range=(0.0, 0.3),
+                gradient_target: str = "visible", **kwargs):
         """Optimizers (default Adam(1e-4) each, as the reference) and the loss settings.
 
         ``lambda_content``: λ, weight of the content loss; ``xi``: ξ, weight of the gradient term
-        inside it; ``d_steps``: discriminator updates per generator update; label ranges: the
+        inside it; ``gradient_target``: ``"visible"`` (the reference) or ``"sum"`` (see the module
+        docstring); ``d_steps``: discriminator updates per generator update; label ranges: the
         uniform soft labels for "visible" (real) and "fused" (fake). Other kwargs go to
         ``keras.Model.compile`` (``jit_compile``, ``run_eagerly``).
         """
         lambda_content, xi = check_weight(lambda_content, "lambda_content"), check_weight(xi, "xi")
         if isinstance(d_steps, bool) or not isinstance(d_steps, int) or d_steps < 1:
             raise ValueError(f"d_steps must be an int >= 1, got {d_steps!r}")
+        if gradient_target not in GRADIENT_TARGETS:
+            raise ValueError(f"gradient_target must be one of {GRADIENT_TARGETS}, got {gradient_target!r}")
         for key, (low, high) in (("real_label_range", real_label_range), ("fake_label_range", fake_label_range)):
             if not low <= high:
                 raise ValueError(f"{key} must be (low, high) with low <= high, got {(low, high)}")
@@ -96,7 +110,7 @@ class FusionGAN(GANModel):
                                 d_optimizer or FusedAdam(1e-4, name="d_optimizer"),
                                 self.generator.trainable_variables, self.discriminator.trainable_variables, kwargs)
         self.loss_settings = {"lambda_content": float(lambda_content), "xi": float(xi), "d_steps": d_steps,
-                              "real_label_range": tuple(real_label_range),
+                              "gradient_target": gradient_target, "real_label_range": tuple(real_label_range),
                               "fake_label_range": tuple(fake_label_range)}
         self.compile_settings = self.loss_settings
 
@@ -139,7 +153,7 @@ class FusionGAN(GANModel):
         with tf.GradientTape() as tape:
             fused = self.generator(pair, training=True)
             g_adv = self._least_squares(self.discriminator(fused, training=True), settings["real_label_range"])
-            intensity, gradient = content_loss_terms(fused, ir, visible)
+            intensity, gradient = content_loss_terms(fused, ir, visible, settings["gradient_target"])
             g_loss = g_adv + settings["lambda_content"] * (intensity + settings["xi"] * gradient)
             scaled = self.g_optimizer.scale_loss(replica_share(g_loss))
         self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
@@ -150,9 +164,10 @@ class FusionGAN(GANModel):
         return step_logs({key: self.trackers[key].result() for key in values})
 
     def test_step(self, data):
-        """Content-loss terms of the fused images: ``intensity`` (vs IR) and ``gradient`` (vs VIS)."""
+        """Content-loss terms of the fused images: ``intensity`` (vs IR) and ``gradient`` (vs its target)."""
         ir, visible = self._batch(data)
-        intensity, gradient = content_loss_terms(self.fuse(ir, visible), ir, visible)
+        intensity, gradient = content_loss_terms(self.fuse(ir, visible), ir, visible,
+                                                 self.loss_settings.get("gradient_target", "visible"))
         self.trackers["intensity"].update_state(intensity)
         self.trackers["gradient"].update_state(gradient)
         return step_logs({key: self.trackers[key].result() for key in ("intensity", "gradient")})

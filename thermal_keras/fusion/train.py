@@ -35,6 +35,7 @@ def compile_fusiongan(model, config: FusionGANConfig):
     model.compile(g_optimizer=FusedAdam(config.lr, beta_1=config.beta_1),
                   d_optimizer=FusedAdam(config.lr, beta_1=config.beta_1),
                   lambda_content=config.lambda_content, xi=config.xi, d_steps=config.d_steps,
+                  gradient_target=config.gradient_target,
                   jit_compile=choose_jit_compile(config.jit_compile))
     return model
 

@@ -39,4 +39,6 @@ class Pix2PixConfig(TranslationConfig):
     discriminator: str = option("basic", "discriminator: basic (PatchGAN), n_layers, pixel",
                                 choices=("basic", "n_layers", "pixel"))
     lambda_l1: float = option(100.0, "weight of the L1 loss", minimum=0.0)
+    exposure_jitter: float = option(0.0, "random exposure of the RGB input: gain and gamma each in "
+                                    "[1/(1+x), 1+x] (0: off); for real, often dark photographs", minimum=0.0)
     output_dir: str = override(PairedDataConfig, "output_dir", "results/pix2pix")

@@ -72,7 +72,8 @@ class TranslationJob(TrainingJob):
         return pipeline.paired_dataset(
             train, batch_size=config.batch_size, image_size=config.image_size,
             load_size=config.load_size or None, flip=config.flip, seed=config.seed,
-            first_epoch=first_epoch, num_epochs=num_epochs, steps_per_epoch=steps_per_epoch)
+            first_epoch=first_epoch, num_epochs=num_epochs, steps_per_epoch=steps_per_epoch,
+            exposure=config.exposure_jitter)
 
     def writers(self, train, held_out, initial_epoch):
         preview = held_out or train

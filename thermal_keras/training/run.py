@@ -161,6 +161,22 @@ def init_generator(generator: keras.Model, source: str):
     generator.set_weights(model.get_weights())
 
 
+def freeze_layers(generator: keras.Model, prefixes: str) -> list[str]:
+    """Set ``trainable = False`` on the layers whose names start with one of the comma-separated
+    ``prefixes``; returns their names. A prefix that matches no layer is a ``ValueError``."""
+    wanted = [p.strip() for p in prefixes.split(",") if p.strip()]
+    frozen = []
+    for prefix in wanted:
+        matched = [layer for layer in generator.layers if layer.name.startswith(prefix)]
+        if not matched:
+            raise ValueError(f"--freeze {prefix}: no layer of {generator.name} starts with it "
+                             f"(layers: {', '.join(layer.name for layer in generator.layers[:8])}, ...)")
+        for layer in matched:
+            layer.trainable = False
+            frozen.append(layer.name)
+    return frozen
+
+
 class TrainingJob:
     """One family's training run; subclasses fill in the hooks below (see the module docstring)."""
 
@@ -224,6 +240,8 @@ class TrainingJob:
             model = self.build_model(train)
             if config.init_from:
                 init_generator(self.generator(model), config.init_from)
+            if config.freeze:
+                freeze_layers(self.generator(model), config.freeze)
         if chief:
             out.mkdir(parents=True, exist_ok=True)
             remove_stale_temporaries(out)
