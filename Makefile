@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
 REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 
-.PHONY: demo test unit-tests notebooks bench bench-torch clean presets presets-pix2pix
+.PHONY: demo test unit-tests notebooks bench bench-torch clean presets presets-pix2pix presets-cyclegan \
+	presets-sr presets-fusion sim-to-real
 
 $(VENV)/.installed-$(if $(GPU),gpu,cpu): $(REQUIREMENTS) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,11 +52,27 @@ bench-torch: $(VENV)/.installed-bench $(TORCH_VENV)/.installed
 	$(BIN)/python benchmarks/compare_pytorch.py --torch-python $(TORCH_VENV)/bin/python --json results/compare_pytorch.json
 
 # Retrain and repackage the shipped presets (thermal_keras/presets/NAME/) from their committed recipes
-# (thermal_keras/presets/recipes.py); each trains into build/presets/NAME/run and resumes there.
-presets: presets-pix2pix
+# (thermal_keras/presets/recipes.py); each trains into build/presets/NAME/run, resumes there, and takes
+# at most an hour on 2 CPU cores. The SR recipes need scikit-image (the test set) for their photographs.
+presets: presets-pix2pix presets-cyclegan presets-sr presets-fusion
 
 presets-pix2pix: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
 	$(BIN)/thermal-keras presets build pix2pix_rgb2thermal_128
+
+presets-cyclegan: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
+	$(BIN)/thermal-keras presets build cyclegan_rgb2thermal_128
+
+presets-sr: $(VENV)/.installed-test
+	$(BIN)/thermal-keras presets build swift_srgan_4x_grey
+	$(BIN)/thermal-keras presets build swift_srgan_4x_rgb
+
+presets-fusion: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
+	$(BIN)/thermal-keras presets build fusiongan_vis_ir
+
+# Fine-tuning the pix2pix preset on real LLVIP pairs against training from scratch (needs the LLVIP
+# sample beside the repository, ../shared/data/llvip_sample; about 20 minutes on 2 cores).
+sim-to-real: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
+	$(BIN)/python benchmarks/sim_to_real_llvip.py --json benchmarks/results/sim_to_real_llvip.json
 
 clean:
 	rm -rf results data .pytest_cache

@@ -6,8 +6,10 @@ crops back and returns:
 
 * ``thermal``: float32 ``[N, H, W, 1]`` in ``[-1, 1]`` (the network's own output);
 * ``thermal_u8``: uint8 ``[N, H, W, 1]``, ``round((thermal + 1) * 127.5)``;
-* for generators trained on 16-bit radiometric data, ``thermal_u16`` (counts in the training range)
-  and, where the counts are T-linear, ``celsius`` float32.
+* for generators trained on 16-bit radiometric data, ``thermal_u16`` (counts in the training range),
+  ``thermal_agc`` (uint8, a camera-style automatic gain control: each image's 1st–99th percentile
+  stretched over 0..255, as :func:`data_loaders.physics.agc_8bit` does with nearest-rank
+  percentiles) and, where the counts are T-linear, ``celsius`` float32.
 
 It loads with ``tf.saved_model.load`` (TF Serving, TFLite converter) without this package.
 
@@ -126,6 +128,17 @@ def read_target_spec_file(path) -> ImageSpec:
     return spec
 
 
+def agc_u8(y, min_range: float):
+    """Per-image 1st–99th percentile stretch of ``y`` ``[N, H, W, 1]`` to uint8 (nearest-rank
+    percentiles); ``min_range`` (in ``y``'s units) keeps a flat image from amplifying its noise."""
+    flat = tf.sort(tf.reshape(y, [tf.shape(y)[0], -1]), axis=-1)
+    last = tf.cast(tf.shape(flat)[1] - 1, tf.float32)
+    lo = tf.gather(flat, tf.cast(tf.round(0.01 * last), tf.int32), axis=1)[:, None, None, None]
+    hi = tf.gather(flat, tf.cast(tf.round(0.99 * last), tf.int32), axis=1)[:, None, None, None]
+    scaled = (y - lo) / tf.maximum(hi - lo, min_range) * 255.0
+    return tf.cast(tf.round(tf.clip_by_value(scaled, 0.0, 255.0)), tf.uint8)
+
+
 def _serving_fn(generator: keras.Model, multiple: int, target_spec: ImageSpec | None):
     radiometric = target_spec is not None and target_spec.bit_depth == 16
 
@@ -142,6 +155,8 @@ def _serving_fn(generator: keras.Model, multiple: int, target_spec: ImageSpec | 
         if radiometric:
             counts = to_file_values(y, target_spec)
             out["thermal_u16"] = tf.cast(tf.round(tf.clip_by_value(counts, 0.0, 65535.0)), tf.uint16)
+            low, high = target_spec.range
+            out["thermal_agc"] = agc_u8(y, 2.0 / max(high - low, 1.0))  # at least 1 count of range
             if target_spec.counts_per_kelvin:
                 out["celsius"] = to_celsius(y, target_spec)
         return out
@@ -216,6 +231,9 @@ class ThermalTranslator:
             from thermal_keras.presets import load_preset
 
             preset = load_preset(self.path)
+            if preset.family not in ("pix2pix", "cyclegan"):
+                raise ValueError(f"{self.path}: preset {preset.name} is a {preset.family} model; translate "
+                                 f"needs an RGB -> thermal preset (pix2pix or cyclegan)")
             self._from_keras(preset.generator, preset.target_spec, self.path)
             self.metadata = {"preset": preset.name}
         elif is_saved_model(self.path):

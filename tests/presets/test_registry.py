@@ -121,3 +121,74 @@ def test_preset_json_is_plain_json_with_the_architecture(preset_root):
     info = json.loads((preset_root / "tiny_pix2pix" / presets.PRESET_FILE).read_text())
     assert info["weights"]["dtype"] == "float16" and len(info["weights"]["sha256"]) == 64
     assert info["architecture"]["class_name"] == "Functional"
+
+
+@pytest.fixture(scope="module")
+def sr_and_fusion_presets(tmp_path_factory):
+    """Tiny SR (1 channel, 2x) and FusionGAN presets written as `make presets` writes real ones."""
+    import keras
+
+    from thermal_keras.models import build_generator
+
+    keras.utils.set_random_seed(3)
+    root = tmp_path_factory.mktemp("more_presets")
+    sr = build_generator("swift_srgan", scale=2, channels=1, num_channels=4, num_blocks=1, bicubic_residual=True)
+    presets.write_preset(sr, root / "tiny_sr", name="tiny_sr", family="srgan", task="2x SR",
+                         description="a test SR preset", extra={"scale": 2, "channels": 1})
+    fusion = build_generator("fusiongan", filters=(8, 4, 4, 2))
+    presets.write_preset(fusion, root / "tiny_fusion", name="tiny_fusion", family="fusiongan", task="fusion",
+                         description="a test fusion preset", extra={"image_size": 32})
+    return root
+
+
+def test_upscale_fuse_and_export_take_sr_and_fusion_presets(sr_and_fusion_presets, tmp_path, capsys):
+    from PIL import Image
+
+    rng = np.random.default_rng(2)
+    grey, visible = tmp_path / "ir.png", tmp_path / "vis.png"
+    Image.fromarray(rng.integers(0, 255, (30, 40), dtype=np.uint8)).save(grey)
+    Image.fromarray(rng.integers(0, 255, (30, 40, 3), dtype=np.uint8)).save(visible)
+    sr, fusion = sr_and_fusion_presets / "tiny_sr", sr_and_fusion_presets / "tiny_fusion"
+    assert main(["upscale", "--preset", str(sr), str(grey), str(tmp_path / "big.png")]) == 0
+    assert np.asarray(Image.open(tmp_path / "big.png")).shape == (60, 80)  # the preset's own 2x
+    assert main(["fuse", "--preset", str(fusion), str(grey), str(visible), str(tmp_path / "fused.png")]) == 0
+    assert np.asarray(Image.open(tmp_path / "fused.png")).shape == (30, 40, 3)
+    assert main(["export", "--preset", str(sr), "--out", str(tmp_path / "sr_export")]) == 0
+    assert (tmp_path / "sr_export" / "saved_model.pb").is_file()
+    capsys.readouterr()
+    # A preset of the wrong family is named, before anything is written.
+    assert main(["translate", "--preset", str(sr), str(visible), str(tmp_path / "t.png")]) == 2
+    assert "srgan model" in capsys.readouterr().err and not (tmp_path / "t.png").exists()
+    assert main(["upscale", "--preset", str(fusion), str(grey), str(tmp_path / "u.png")]) == 2
+    assert "not super-resolution" in capsys.readouterr().err
+    assert main(["export", "--preset", str(fusion), "--out", str(tmp_path / "f_export")]) == 2
+    assert "fuse --preset" in capsys.readouterr().err and not (tmp_path / "f_export").exists()
+
+
+def test_evaluate_preset_on_a_folder_of_images(sr_and_fusion_presets, tmp_path, capsys):
+    from PIL import Image
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    y, x = np.mgrid[:48, :64]
+    Image.fromarray((127 + 100 * np.sin(x / 3.0) * np.cos(y / 5.0)).astype(np.uint8)).save(folder / "a.png")
+    out = tmp_path / "scores.json"
+    assert main(["evaluate", "--preset", str(sr_and_fusion_presets / "tiny_sr"), "--data", str(folder),
+                 "--json", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert report["family"] == "srgan" and report["n_images"] == 1
+    assert report["psnr_y_gain"] == pytest.approx(report["model"]["psnr_y"] - report["bicubic"]["psnr_y"])
+    assert "Y-PSNR gain over bicubic" in capsys.readouterr().out
+    assert main(["evaluate", "--preset", str(sr_and_fusion_presets / "tiny_sr"), "--data",
+                 str(tmp_path / "nowhere")]) == 2
+
+
+def test_freeze_keeps_the_named_layers_fixed(preset_root):
+    from thermal_keras.training.run import freeze_layers
+
+    generator = tiny_generator()
+    frozen = freeze_layers(generator, "down")
+    assert frozen and all(generator.get_layer(name).trainable is False for name in frozen)
+    assert all(layer.trainable for layer in generator.layers if not layer.name.startswith("down"))
+    with pytest.raises(ValueError, match="--freeze encoder: no layer"):
+        freeze_layers(tiny_generator(), "encoder")

@@ -1,51 +1,125 @@
-"""The shipped presets load offline in seconds and meet the numbers their model cards state."""
+"""The shipped presets load offline in seconds, meet the preset issue's numbers and the numbers their
+model cards state (re-measured here on the float16 weights as shipped)."""
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from thermal_keras import presets
-from thermal_keras.presets.checks import translation_check
+from thermal_keras.presets import checks
+from thermal_keras.presets.packaging import tno_folder
 
-PIX2PIX = "pix2pix_rgb2thermal_128"
+NAMES = presets.preset_names()
+FAMILY = {name: presets.read_info(presets.PRESET_ROOT / name)["family"] for name in NAMES}
+TNO = tno_folder()
+
+
+def _of(*families):
+    return [name for name in NAMES if FAMILY[name] in families]
 
 
 @pytest.fixture(scope="module")
-def pix2pix_preset():
-    start = time.perf_counter()
-    preset = presets.load_preset(PIX2PIX)
-    preset.load_seconds = time.perf_counter() - start
-    return preset
+def loaded():
+    cache = {}
+
+    def load(name):
+        if name not in cache:
+            start = time.perf_counter()
+            preset = presets.load_preset(name)
+            preset.load_seconds = time.perf_counter() - start
+            cache[name] = preset
+        return cache[name]
+
+    return load
 
 
-def test_pix2pix_preset_loads_offline_in_seconds(pix2pix_preset):
-    assert pix2pix_preset.load_seconds < 30
-    assert pix2pix_preset.generator.input_shape == (None, None, None, 3)
-    assert pix2pix_preset.target_spec.counts_per_kelvin == 100.0
+def test_every_family_ships_a_preset():
+    assert set(FAMILY.values()) == set(presets.FAMILIES), FAMILY
 
 
-def test_pix2pix_preset_beats_both_baselines_on_every_metric_as_its_card_says(pix2pix_preset):
-    report = translation_check(pix2pix_preset)
-    model = report["model"]
-    for baseline in ("grey_baseline", "mean_baseline"):
-        other = report[baseline]
-        assert model["psnr"] > other["psnr"] + 3.0, report
-        assert model["ssim"] > other["ssim"] and model["uqi"] > other["uqi"], report
-        assert model["temperature_mae_k"] < other["temperature_mae_k"] - 3.0, report
-    recorded = pix2pix_preset.info["quick_check"]["model"]
-    for metric in ("psnr", "ssim", "uqi", "temperature_mae_k"):  # the card's numbers, re-measured
-        assert model[metric] == pytest.approx(recorded[metric], rel=1e-3, abs=1e-3), metric
+@pytest.mark.parametrize("name", NAMES)
+def test_preset_loads_offline_in_seconds(name, loaded):
+    preset = loaded(name)
+    assert preset.load_seconds < 30
+    assert preset.generator.weights[0].dtype == "float32"
 
 
-def test_pix2pix_preset_translates_any_size(pix2pix_preset):
+def _recorded_matches(report, recorded, rows, metrics):
+    for row in rows:
+        for metric in metrics:
+            assert report[row][metric] == pytest.approx(recorded[row][metric], rel=1e-3, abs=1e-3), (row, metric)
+
+
+@pytest.mark.parametrize("name", _of("pix2pix", "cyclegan"))
+def test_translation_preset_beats_its_baselines_as_its_card_says(name, loaded):
+    preset = loaded(name)
+    report = checks.translation_check(preset)
+    model, mean, grey = report["model"], report["mean_baseline"], report["grey_baseline"]
+    if preset.family == "pix2pix":  # the preset issue's goal, and every metric against both baselines
+        assert model["psnr"] >= 26.0 and model["temperature_mae_k"] <= 4.0, report
+        for other in (mean, grey):
+            assert model["psnr"] > other["psnr"] and model["temperature_mae_k"] < other["temperature_mae_k"]
+            assert model["ssim"] > other["ssim"] and model["uqi"] > other["uqi"], report
+    else:
+        assert model["psnr"] > mean["psnr"] and model["uqi"] > mean["uqi"], report
+    columns = ["psnr", "ssim", "uqi"] + (["temperature_mae_k"] if "temperature_mae_k" in model else [])
+    _recorded_matches(report, preset.info["quick_check"], ["model"], columns)
+
+
+@pytest.mark.parametrize("name", _of("pix2pix", "cyclegan"))
+def test_translation_preset_translates_any_size(name, loaded):
     from thermal_keras.export import ThermalTranslator
 
+    preset = loaded(name)
     rgb = np.random.default_rng(0).integers(0, 256, (100, 150, 3), dtype=np.uint8)
-    out = ThermalTranslator(pix2pix_preset.path)(rgb)
-    assert out["thermal_u16"].shape == (100, 150, 1) and out["celsius"].shape == (100, 150, 1)
-    assert -40.5 <= out["celsius"].min() <= out["celsius"].max() <= 70.5
+    out = ThermalTranslator(preset.path)(rgb)
+    assert out["thermal_u8"].shape == (100, 150, 1)
+    if preset.target_spec is not None:
+        assert out["thermal_u16"].shape == (100, 150, 1) and out["thermal_agc"].shape == (100, 150, 1)
+        assert -40.5 <= out["celsius"].min() <= out["celsius"].max() <= 70.5
+        agc = out["thermal_agc"].astype(int)
+        assert agc.min() == 0 and agc.max() == 255  # the stretch spans the 8 bits
+
+
+@pytest.mark.parametrize("name", _of("srgan"))
+def test_sr_preset_beats_bicubic_by_half_a_decibel(name, loaded):
+    preset = loaded(name)
+    report = checks.sr_check(preset)
+    assert report["psnr_y_gain"] >= 0.5, report
+    assert report["model"]["ssim_y"] > report["bicubic"]["ssim_y"], report
+    _recorded_matches(report, preset.info["quick_check"], ["model", "bicubic"], ["psnr_y", "ssim_y"])
+
+
+@pytest.mark.parametrize("name", _of("fusiongan"))
+def test_fusion_preset_beats_averaging_and_the_pyramid(name, loaded):
+    preset = loaded(name)
+    report = checks.fusion_check(preset)
+    assert report["wins"]["average"] >= 6 and report["wins"]["pyramid"] >= 4, report
+    _recorded_matches(report, preset.info["quick_check"], ["fusiongan"], ["EN", "SD", "MI", "VIF", "Qabf"])
+
+
+@pytest.mark.parametrize("name", _of("srgan", "fusiongan"))
+def test_preset_on_real_tno_images(name, loaded):
+    """Real long-wave infrared frames (SR, one channel) and real visible/infrared pairs (fusion)."""
+    if TNO is None:
+        pytest.skip("TNO sample not found (../shared/data/tno_sample or THERMAL_KERAS_TNO); it is not in the repo")
+    preset = loaded(name)
+    report = checks.real_check(preset, TNO)
+    if report is None:
+        pytest.skip(f"{name}: no real-data check for a {preset.info.get('channels')}-channel SR preset")
+    if preset.family == "srgan":
+        assert report["psnr_y_gain"] >= 0.5, report
+    else:
+        assert report["wins"]["average"] >= 6 and report["wins"]["pyramid"] >= 4, report
 
 
 def test_presets_fit_the_size_budget():
     assert sum(row["size_mb"] for row in presets.list_presets()) <= 40
+
+
+def test_every_preset_card_states_data_licence_and_recipe():
+    for name in NAMES:
+        card = (Path(presets.PRESET_ROOT) / name / presets.CARD_FILE).read_text()
+        assert "Licence of the training data" in card and "thermal-keras train" in card, name

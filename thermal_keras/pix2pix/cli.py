@@ -4,6 +4,7 @@
     thermal-keras train pix2pix --data /data/FLIR_ADAS_1_3 --layout flir_v1 --thermal 8bit
     thermal-keras evaluate --run results/pix2pix
     thermal-keras evaluate --real thermal_test/ --fake generated/ --json scores.json
+    thermal-keras evaluate --preset swift_srgan_4x_grey --data my_thermal_frames/
     thermal-keras export --run results/pix2pix --out exported/rgb2thermal
     thermal-keras translate --model exported/rgb2thermal photos/ thermal_out/
     thermal-keras translate --preset pix2pix_rgb2thermal_128 photos/ thermal_out/
@@ -33,7 +34,14 @@ def register(commands, train_models) -> dict:
     evaluate = commands.add_parser(
         "evaluate", help="score a trained run against the baselines, or compare two image folders")
     evaluate.add_argument("--run", default=None, help="run folder written by `train` (has config.json)")
-    evaluate.add_argument("--split", default=None, help="split to score (default: the run's eval split)")
+    evaluate.add_argument("--preset", default=None, help="a pretrained preset: its quick check on held-out "
+                          "synthetic data, or with --data the family's scores on your folder")
+    evaluate.add_argument("--data", default=None, help="with --preset: a paired dataset (translators), an HR "
+                          "image folder (super-resolution) or a TNO-style vi/ + ir/ folder (fusion)")
+    evaluate.add_argument("--layout", default="paired", choices=("paired", "llvip", "flir_v1", "flir_v2"),
+                          help="with --preset and --data, a translator's dataset layout (default: paired)")
+    evaluate.add_argument("--split", default=None, help="split to score (default: the run's eval split; "
+                          "with --preset: test)")
     evaluate.add_argument("--real", default=None, help="folder of real images (with --fake)")
     evaluate.add_argument("--fake", default=None, help="folder of generated images; files named as in --real "
                           "also get MSE/RMSE/PSNR/SSIM/UQI")
@@ -48,7 +56,8 @@ def register(commands, train_models) -> dict:
     export = commands.add_parser("export", help="write a SavedModel (uint8 RGB in, thermal out) from a run")
     source = export.add_mutually_exclusive_group(required=True)
     source.add_argument("--run", help="run folder written by `train`")
-    source.add_argument("--preset", help="a pretrained preset by name (`thermal-keras presets` lists them)")
+    source.add_argument("--preset", help="a pretrained preset by name (`thermal-keras presets` lists them); "
+                        "translators and super-resolution presets")
     export.add_argument("--out", default=None, help="SavedModel folder (default: RUN/saved_model; needed with --preset)")
     export.add_argument("--overwrite", action="store_true", help="replace an earlier export at --out")
 
@@ -59,8 +68,12 @@ def register(commands, train_models) -> dict:
     translate.add_argument("input", help="an image file or a folder of images")
     translate.add_argument("output", help="output file (for one image) or folder")
     translate.add_argument("--colormap", default=None, help="also write a colourised PNG (e.g. inferno)")
-    translate.add_argument("--counts", action="store_true",
-                           help="write 16-bit count PNGs where the model was trained on radiometric data")
+    outputs = translate.add_mutually_exclusive_group()
+    outputs.add_argument("--counts", action="store_true",
+                         help="write 16-bit count PNGs where the model was trained on radiometric data")
+    outputs.add_argument("--agc", action="store_true",
+                         help="radiometric models: write 8-bit PNGs with a camera-style automatic gain control "
+                              "(each image's 1st-99th percentile over 0..255) instead of the fixed range")
     translate.add_argument("--input-range", type=float, nargs=2, metavar=("LOW", "HIGH"), default=None,
                            help="16-bit input files: the values shown as black and white (mapped linearly to "
                                 "0..255, clipped outside); without it 16-bit files are refused. 8-bit files "
@@ -147,9 +160,11 @@ def evaluate_command(args) -> int:
     from thermal_keras.io import atomic_write_text, check_output_files, check_writable_location, same_path
     from thermal_keras.pix2pix.evaluate import evaluate_translation, format_report
 
+    if args.preset:
+        return _evaluate_preset(args)
     if args.run is None:
         if not (args.real and args.fake):
-            raise ValueError("give --run RUN, or --real DIR and --fake DIR")
+            raise ValueError("give --run RUN, --preset NAME, or --real DIR and --fake DIR")
         from thermal_keras.metrics.folders import format_folder_scores, score_folders
 
         if args.json:  # before any scoring
@@ -183,6 +198,23 @@ def evaluate_command(args) -> int:
     return 0
 
 
+def _evaluate_preset(args) -> int:
+    from thermal_keras.io import atomic_write_text, check_output_files
+    from thermal_keras.presets.evaluate import evaluate_preset, format_preset_report
+
+    if args.run or args.real or args.fake:
+        raise ValueError("--preset scores a shipped preset; it does not take --run, --real or --fake")
+    if args.data and not Path(args.data).is_dir():
+        raise FileNotFoundError(f"--data {args.data}: no such folder")
+    if args.json:  # before any scoring
+        check_output_files([args.json], [f"--json {args.json}"], overwrite=args.overwrite)
+    report = evaluate_preset(args.preset, args.data, args.layout, args.split or "test")
+    print(format_preset_report(report))
+    if args.json:
+        atomic_write_text(args.json, json.dumps(report, indent=2) + "\n")
+    return 0
+
+
 def export_command(args) -> int:
     from thermal_keras.export import RUN_GENERATOR_FILE, export_saved_model, load_keras_model
     from thermal_keras.io import check_output_folder
@@ -196,6 +228,14 @@ def export_command(args) -> int:
         check_output_folder(out, overwrite=args.overwrite, reads=(generator_file,))
         preset = load_preset(generator_file)
         generator, spec = preset.generator, preset.target_spec
+        if preset.family == "srgan":  # the SR contract: uint8/uint16/float in, same out (export-sr)
+            from thermal_keras.sr.inference import export_sr_saved_model
+
+            print(f"wrote SavedModel {export_sr_saved_model(generator, out)}")
+            return 0
+        if preset.family == "fusiongan":
+            raise ValueError(f"preset {preset.name}: FusionGAN has no SavedModel contract yet; use "
+                             f"`thermal-keras fuse --preset {preset.name}` or presets.from_preset() in Python")
     else:
         run = Path(args.run)
         _, spec = check_run(run)
@@ -298,7 +338,10 @@ def translate_command(args) -> int:
     translator = ThermalTranslator(args.model)
     for rgb, target in zip(images, outputs):
         out = translator(rgb)  # full resolution: padded to the U-Net's multiple and cropped back
-        key = "thermal_u16" if args.counts and "thermal_u16" in out else "thermal_u8"
+        if (args.counts or args.agc) and "thermal_u16" not in out:
+            raise ValueError(f"{'--counts' if args.counts else '--agc'}: {args.model} was not trained on "
+                             f"radiometric (16-bit) data; its 8-bit output is already what it learned")
+        key = "thermal_u16" if args.counts else "thermal_agc" if args.agc else "thermal_u8"
         save_png(out[key][..., 0], target)
         if args.colormap:
             colour = visualize.colorize_thermal(out["thermal"][..., 0], cmap=args.colormap)

@@ -42,7 +42,9 @@ def model_card(info: dict) -> str:
     lines += ["", "## Training", ""]
     for key, label in (("data", "Data"), ("data_licence", "Licence of the training data"),
                        ("command", "Recipe"), ("steps", "Steps"), ("batch_size", "Batch size"),
-                       ("cpu_seconds", "Training time (s, 2 CPU cores)"), ("hardware", "Hardware")):
+                       ("cpu_seconds", "Training time (s, 2 CPU cores)"),
+                       ("process_cpu_seconds", "Process CPU time (s, both cores added up)"),
+                       ("time_note", "About the time"), ("hardware", "Hardware")):
         if key in training:
             value = f"`{training[key]}`" if key == "command" else training[key]
             lines.append(f"- {label}: {value}")

@@ -1,15 +1,28 @@
 """Quick held-out checks of a preset (seconds on a CPU): what ``make presets`` records in the preset
 and what the tests re-measure on the shipped weights.
 
-Translation presets are scored on the first ``n`` held-out synthetic scenes of their recipe's seed
-(the ``test`` split the training run never saw) against the grey-of-RGB and mean-image baselines;
-the mean image comes from the first ``n_mean`` training scenes.
+* Translation presets (pix2pix, CycleGAN) are scored on the first ``n`` held-out synthetic scenes of
+  their recipe's seed (the ``test`` split the training run never saw) against the grey-of-RGB and
+  mean-image baselines; the mean image comes from the first ``n_mean`` training scenes.
+* Super-resolution presets are scored against bicubic upscaling (Y-PSNR/SSIM, border cropped) on
+  held-out synthetic frames and the held-out scikit-image photographs.
+* Fusion presets are scored beside averaging and the Laplacian pyramid on held-out synthetic pairs,
+  with all nine fusion metrics.
+
+``real_check`` scores SR and fusion presets on real images given by the caller (the TNO sample:
+long-wave infrared frames, and visible/infrared pairs); nothing here downloads anything.
 """
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+
+import numpy as np
+
+SR_CHECK_SYNTHETIC = 6  # held-out synthetic frames in an SR quick check (plus the photographs)
+FUSION_CHECK_PAIRS = 8
+FUSION_MAX_SIDE = 320  # fusion metrics on real pairs at this longer side (as benchmarks/ do)
 
 
 def translation_check(preset, n: int = 16, n_mean: int = 64) -> dict:
@@ -27,3 +40,88 @@ def translation_check(preset, n: int = 16, n_mean: int = 64) -> dict:
         train = load_split(root, run["layout"], run["train_split"], run["thermal"])
         held_out = load_split(root, run["layout"], run["eval_split"], run["thermal"])
         return evaluate_translation(preset.generator, held_out, train, run["image_size"])
+
+
+def _sr_table(report: dict) -> dict:
+    mean = report["mean"]
+    return {"n_images": len(report["images"]), "psnr_y_gain": mean["psnr_y_gain"],
+            "model": {"psnr_y": mean["psnr_y"], "ssim_y": mean["ssim_y"]},
+            "bicubic": {"psnr_y": mean["bicubic_psnr_y"], "ssim_y": mean["bicubic_ssim_y"]}}
+
+
+def sr_check(preset, n: int = SR_CHECK_SYNTHETIC) -> dict:
+    """Y-PSNR/SSIM of an SR preset and of bicubic on ``n`` held-out synthetic frames (256²) and the
+    held-out scikit-image photographs, converted to the preset's channels."""
+    from thermal_keras.presets.training_data import (HELD_OUT_SEED, SKIMAGE_HELD_OUT, skimage_photo,
+                                                     synthetic_frames)
+    from thermal_keras.sr.data import crop_to_multiple
+    from thermal_keras.sr.evaluate import evaluate_against_bicubic
+
+    channels, scale = int(preset.info["channels"]), int(preset.info["scale"])
+    frames = {f"synthetic_{i:04d}": f for i, f in enumerate(synthetic_frames(n, 256, HELD_OUT_SEED, channels))}
+    frames.update({f"skimage_{name}": skimage_photo(name, channels) for name in SKIMAGE_HELD_OUT})
+    images = {k: crop_to_multiple(v.astype(np.float32) / 255.0, scale) for k, v in frames.items()}
+    return _sr_table(evaluate_against_bicubic(preset.generator, images, scale))
+
+
+def sr_real_check(preset, folder) -> dict:
+    """The same scores on every 8-bit image of ``folder`` (e.g. TNO's long-wave infrared frames)."""
+    from thermal_keras.io import list_images, read_unit_image
+    from thermal_keras.sr.data import crop_to_multiple
+    from thermal_keras.sr.evaluate import evaluate_against_bicubic
+
+    channels, scale = int(preset.info["channels"]), int(preset.info["scale"])
+    images = {p.stem: crop_to_multiple(read_unit_image(p, channels), scale) for p in list_images(folder)}
+    return _sr_table(evaluate_against_bicubic(preset.generator, images, scale))
+
+
+def fusion_wins(table: dict, method: str = "fusiongan") -> dict:
+    """``{baseline: number of the nine metrics on which method scores higher}`` (higher is better for all)."""
+    from thermal_keras.metrics.fusion import METRIC_NAMES
+
+    return {other: sum(table[method][m] > table[other][m] for m in METRIC_NAMES)
+            for other in ("average", "pyramid") if other in table}
+
+
+def fusion_check(preset, n: int = FUSION_CHECK_PAIRS) -> dict:
+    """Fusion metrics of the preset, averaging and the pyramid on ``n`` held-out synthetic pairs
+    rendered as the recipe rendered them."""
+    from data_loaders import synthetic
+    from thermal_keras.fusion.data import load_fusion_split
+    from thermal_keras.fusion.evaluate import fusers, fusion_table
+
+    run = preset.info["run_config"]
+    size = run["synthetic_size"] or run["load_size"] or run["image_size"]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = synthetic.write_dataset(Path(tmp) / "set", splits={run["train_split"]: 1, run["eval_split"]: n},
+                                       size=size, seed=run["seed"], layout=run["layout"])
+        files = load_fusion_split(root, run["layout"], run["eval_split"])
+        table = fusion_table(files, fusers(preset.generator))
+    return {**table, "wins": fusion_wins(table)}
+
+
+def fusion_real_check(preset, root) -> dict:
+    """Fusion metrics on the visible/infrared pairs of a TNO-style folder (``vi/``, ``ir/``), at most
+    :data:`FUSION_MAX_SIDE` pixels on the longer side."""
+    from data_loaders import tno
+    from thermal_keras.fusion.evaluate import fusers, fusion_table
+
+    table = fusion_table(tno.tno(root), fusers(preset.generator), max_side=FUSION_MAX_SIDE)
+    return {**table, "wins": fusion_wins(table)}
+
+
+def quick_check(preset) -> dict:
+    """The family's quick check (see the module docstring)."""
+    checks = {"pix2pix": translation_check, "cyclegan": translation_check, "srgan": sr_check,
+              "fusiongan": fusion_check}
+    return checks[preset.family](preset)
+
+
+def real_check(preset, root):
+    """SR presets of 1 channel: ``root/ir`` frames; fusion presets: the ``root`` pairs; else ``None``."""
+    root = Path(root)
+    if preset.family == "srgan" and int(preset.info["channels"]) == 1:
+        return sr_real_check(preset, root / "ir")
+    if preset.family == "fusiongan":
+        return fusion_real_check(preset, root)
+    return None

@@ -3,6 +3,7 @@
     thermal-keras presets                      # name, family, task, size, headline metric
     thermal-keras presets show NAME            # the model card
     thermal-keras presets build NAME           # train (or resume) and package; `make presets` runs it
+    thermal-keras presets package NAME         # rewrite the preset folder from a finished build run
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 def register(commands, train_models) -> dict:
     parser = commands.add_parser("presets", help="list the pretrained presets (show NAME: its model card)")
-    parser.add_argument("action", nargs="?", default="list", choices=("list", "show", "build"),
-                        help="list (default), show NAME, or build NAME (train and package a recipe)")
+    parser.add_argument("action", nargs="?", default="list", choices=("list", "show", "build", "package"),
+                        help="list (default), show NAME, build NAME (train and package a recipe) or "
+                             "package NAME (repackage a finished build)")
     parser.add_argument("name", nargs="?", default=None, help="preset name for show / build")
     parser.add_argument("--work-dir", default="build/presets", help="where build trains (default: build/presets)")
     return {"presets": presets_command}
@@ -44,6 +46,7 @@ def presets_command(args) -> int:
         return 0
     from thermal_keras.presets import recipes
 
-    out = recipes.build(args.name, work_dir=args.work_dir)
+    action = recipes.build if args.action == "build" else recipes.package
+    out = action(args.name, work_dir=args.work_dir)
     print(f"wrote {out}")
     return 0

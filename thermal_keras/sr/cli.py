@@ -4,6 +4,7 @@ Examples::
 
     thermal-keras train srgan --data /data/photos --scale 4 --output-dir runs/sr
     thermal-keras upscale photos/ big/ --model runs/sr/generator.keras --scale 4
+    thermal-keras upscale thermal/ big/ --preset swift_srgan_4x_grey
     thermal-keras export-sr --model runs/sr/generator.keras --out exported/sr
 
 Both write only what they create: an existing output needs ``--overwrite`` (docs/cli.md, "What a
@@ -22,9 +23,12 @@ def register(commands, train_models) -> dict:
     upscale = commands.add_parser("upscale", help="upscale an image file or folder with an SR generator (tiled)")
     upscale.add_argument("input", help="an image file or a folder of images (8- or 16-bit, grey or RGB)")
     upscale.add_argument("output", help="output PNG file (for one image) or folder")
-    upscale.add_argument("--model", required=True,
-                         help="generator .keras file, run folder (RUN/generator.keras) or SR SavedModel (export-sr)")
-    upscale.add_argument("--scale", type=int, required=True, help="the model's factor (checked against it)")
+    model = upscale.add_mutually_exclusive_group(required=True)
+    model.add_argument("--model", help="generator .keras file, run folder (RUN/generator.keras) or SR SavedModel "
+                       "(export-sr)")
+    model.add_argument("--preset", help="a pretrained SR preset by name (`thermal-keras presets` lists them)")
+    upscale.add_argument("--scale", type=int, default=None,
+                         help="the model's factor (checked against it; default: the model's own)")
     upscale.add_argument("--tile", type=int, default=128, help="tile side in input pixels (default: 128)")
     upscale.add_argument("--overlap", type=int, default=None,
                          help="tile overlap in input pixels (default: the model's receptive radius: seamless)")
@@ -67,6 +71,10 @@ def _upscale(args) -> int:
     from thermal_keras.io import check_output_files, read_image_values, save_png_exact
     from thermal_keras.sr.inference import Upscaler
 
+    if args.preset:
+        from thermal_keras.presets import preset_path
+
+        args.model = str(preset_path(args.preset))
     src = Path(args.input)
     files, targets = _targets(src, Path(args.output))
     check_output_files(targets, files, inputs=[*files, args.model], input_folders=[src] if src.is_dir() else [],
@@ -76,7 +84,7 @@ def _upscale(args) -> int:
     # Every file is read, at its own bit depth, before the model loads and before any write.
     images = [read_image_values(path) for path in files]
     upscaler = Upscaler(args.model, tile=args.tile, overlap=args.overlap)
-    if upscaler.scale != args.scale:
+    if args.scale is not None and upscaler.scale != args.scale:
         raise ValueError(f"--scale {args.scale}: the model {args.model} upscales {upscaler.scale}x")
     if args.tile <= 2 * upscaler.overlap:
         raise ValueError(f"--tile {args.tile} must exceed twice the overlap ({upscaler.overlap})")

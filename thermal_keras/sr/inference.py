@@ -119,7 +119,7 @@ def export_sr_saved_model(generator: keras.Model, path) -> Path:
 
 
 class Upscaler:
-    """An SR generator from a ``.keras`` file, a run folder or an exported SavedModel folder.
+    """An SR generator from a ``.keras`` file, a run folder, a preset folder or an exported SavedModel folder.
 
     ``upscaler(image)`` takes ``(h, w, C)`` uint8, uint16 or float ``[0, 1]`` and returns the upscaled
     image in the same dtype, computed tile by tile (``tile``, ``overlap`` in LR pixels). Float input
@@ -135,15 +135,15 @@ class Upscaler:
         if not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no SR model here (.keras file or exported SavedModel folder)")
         keras_file = self.path if self.path.is_file() else self.path / RUN_GENERATOR_FILE
-        if self.path.is_file() or (not is_saved_model(self.path) and keras_file.is_file()):
-            model = load_keras_model(keras_file)
-            try:
-                self.scale = generator_scale(model)
-            except Exception as error:
-                raise ValueError(f"{keras_file}: not a super-resolution generator ({one_line(error)})") from None
-            self.channels = int(model.input_shape[-1])
-            self.overlap_needed = default_overlap(model)
-            self._run = tf.function(_unit_fn(model), reduce_retracing=True)
+        if self.path.is_dir() and (self.path / "preset.json").is_file():
+            from thermal_keras.presets import load_preset
+
+            preset = load_preset(self.path)
+            if preset.family != "srgan":
+                raise ValueError(f"{self.path}: preset {preset.name} is a {preset.family} model, not super-resolution")
+            self._from_model(preset.generator, self.path)
+        elif self.path.is_file() or (not is_saved_model(self.path) and keras_file.is_file()):
+            self._from_model(load_keras_model(keras_file), keras_file)
         elif is_saved_model(self.path):
             meta_file = self.path / METADATA_FILE
             if not meta_file.is_file():
@@ -166,6 +166,17 @@ class Upscaler:
                              f"(no {RUN_GENERATOR_FILE})")
         self.tile = tile
         self.overlap = self.overlap_needed if overlap is None else overlap
+
+    def _from_model(self, model, source):
+        from thermal_keras.export import one_line
+
+        try:
+            self.scale = generator_scale(model)
+        except Exception as error:
+            raise ValueError(f"{source}: not a super-resolution generator ({one_line(error)})") from None
+        self.channels = int(model.input_shape[-1])
+        self.overlap_needed = default_overlap(model)
+        self._run = tf.function(_unit_fn(model), reduce_retracing=True)
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
         image = np.asarray(image)
