@@ -1,6 +1,7 @@
 """Dataset layouts turned into file lists.
 
-One module per public layout (``paired``, ``llvip``, ``flir_v1``, ``flir_v2``, ``synthetic``). Each
+One module per public layout (``paired``, ``llvip``, ``flir_v1``, ``flir_v2``, ``kaist``, ``tno``,
+``nih_chestxray``, ``synthetic``). Each
 returns a :class:`~data_loaders.common.PairedFiles`; :mod:`thermal_keras.data` turns that into
 ``tf.data``. Nothing here imports TensorFlow when imported; the pre-training check
 (:mod:`data_loaders.validate`) decodes with the training decoder and loads TensorFlow on first use.

@@ -27,6 +27,10 @@ def load_fusion_split(root, layout: str, split: str):
         return tno.tno(folder)
     if layout == "paired":
         return paired.paired_folder(folder)
+    if layout == "kaist":
+        from data_loaders import kaist
+
+        return kaist.kaist(root, split if split in ("train", "test", "all") else [split])
     raise ValueError(f"unknown fusion layout {layout!r}; expected one of {LAYOUTS}")
 
 
