@@ -192,3 +192,18 @@ def test_freeze_keeps_the_named_layers_fixed(preset_root):
     assert all(layer.trainable for layer in generator.layers if not layer.name.startswith("down"))
     with pytest.raises(ValueError, match="--freeze encoder: no layer"):
         freeze_layers(tiny_generator(), "encoder")
+
+
+def test_evaluate_translation_preset_on_a_paired_folder(preset_root, tmp_path):
+    from data_loaders import synthetic
+    from thermal_keras.presets.evaluate import evaluate_preset, format_preset_report
+
+    root = synthetic.write_dataset(tmp_path / "pairs", splits={"train": 4, "test": 3}, size=32, layout="paired")
+    copy = shutil.copytree(preset_root / "tiny_pix2pix", tmp_path / "tiny_pix2pix")
+    info = json.loads((copy / presets.PRESET_FILE).read_text())
+    info.update(run_config={"thermal": "16bit"}, image_size=32)  # what a packaged translator records
+    (copy / presets.PRESET_FILE).write_text(json.dumps(info))
+    report = evaluate_preset(str(copy), root, "paired", "test")
+    assert report["family"] == "pix2pix" and report["n_images"] == 3
+    assert {"model", "grey_baseline", "mean_baseline"} <= report.keys()
+    assert "temperature_mae_k" in report["model"] and "|ΔT| K" in format_preset_report(report)

@@ -14,11 +14,20 @@ from data_loaders.common import DATASET_SPEC_FILE, read_dataset_json, require_di
 
 
 def synthetic_root(config) -> Path:
-    """Where the synthetic set for ``config`` lives (one folder per generator version, layout, size,
-    counts and seed: a set written by an older version of the generator is never reused)."""
+    """Where the synthetic set for ``config`` lives: the folder name holds everything that decides its
+    content (generator version, layout, size, splits and their sizes, seed), so two runs that share
+    it want the same files and a set written by an older version of the generator is never reused."""
     size = synthetic_size(config)
-    return Path("data") / (f"synthetic-v{synthetic.GENERATOR_VERSION}-{config.layout}-{size}px-"
-                           f"{config.synthetic_train}+{config.synthetic_test}-seed{config.seed}")
+    splits = "+".join(f"{name}{n}" for name, n in _synthetic_splits(config).items())
+    version = synthetic.GENERATOR_VERSION
+    return Path("data") / f"synthetic-v{version}-{config.layout}-{size}px-{splits}-seed{config.seed}"
+
+
+def _synthetic_splits(config) -> dict:
+    splits = {config.train_split: config.synthetic_train}
+    if config.eval_split:
+        splits[config.eval_split] = config.synthetic_test
+    return splits
 
 
 def synthetic_size(config) -> int:
@@ -29,11 +38,8 @@ def ensure_synthetic(config) -> Path:
     """Write the synthetic set for ``config`` if it is not there yet; returns its root."""
     if config.layout not in synthetic.LAYOUTS:
         raise ValueError(f"the synthetic set is written in one of {synthetic.LAYOUTS}, not {config.layout!r}")
-    splits = {config.train_split: config.synthetic_train}
-    if config.eval_split:
-        splits[config.eval_split] = config.synthetic_test
-    return synthetic.write_dataset(synthetic_root(config), splits=splits, size=synthetic_size(config),
-                                   seed=config.seed, layout=config.layout)
+    return synthetic.write_dataset(synthetic_root(config), splits=_synthetic_splits(config),
+                                   size=synthetic_size(config), seed=config.seed, layout=config.layout)
 
 
 def _paired_split_folder(root: Path, split: str) -> Path:

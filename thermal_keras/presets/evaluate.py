@@ -28,7 +28,7 @@ def evaluate_preset(name: str, data=None, layout: str = "paired", split: str = "
     elif preset.family in ("pix2pix", "cyclegan"):
         report = _translation_on(preset, Path(data), layout, split)
     elif preset.family == "srgan":
-        report = checks.sr_real_check(preset, data)
+        report = checks.sr_real_check(preset, data, side=None)  # your images, whole
     else:
         report = checks.fusion_real_check(preset, data)
     return {"preset": preset.name, "family": preset.family, **report}
