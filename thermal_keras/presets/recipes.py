@@ -91,6 +91,9 @@ RECIPES["swift_srgan_4x_rgb"] = {
     "limitations": ("Trained mostly on synthetic street scenes and two microscope/retina photographs: a "
                     "general photo upscaler only in a limited sense; fine-tune it on your own images "
                     "(`thermal-keras train srgan --init-from swift_srgan_4x_rgb ...`)."),
+    "time_note": ("the time of the last 3 of 12 epochs only: the first 9 ran in a session that ended before "
+                  "its time was written, and the run resumed from its epoch-9 checkpoint; with 2-3 jobs "
+                  "sharing the cores an epoch took about 250-330 s, so the whole run about 50-65 minutes"),
 }
 
 RECIPES["fusiongan_vis_ir"] = {
@@ -107,8 +110,8 @@ RECIPES["fusiongan_vis_ir"] = {
     "train": ["fusiongan", "--seed", "0", "--data", "synthetic", "--layout", "llvip", "--synthetic-train", "400",
               "--synthetic-test", "32", "--eval-split", "test", "--synthetic-size", "192", "--image-size", "96",
               "--load-size", "0",
-              "--batch-size", "8", "--ngf", "8", "--ndf", "8", "--gradient-target", "sum", "--xi", "30",
-              "--epochs", "60", "--checkpoint-every", "1"],
+              "--batch-size", "8", "--ngf", "8", "--ndf", "8", "--gradient-target", "sum", "--xi", "50", "--lr", "4e-4",
+              "--epochs", "40", "--checkpoint-every", "1"],
     "data": SYNTHETIC_DATA.replace("seed 0", "seed 0, LLVIP layout: 8-bit AGC infrared"),
     "data_licence": SYNTHETIC_LICENCE,
     "limitations": ("Trained on synthetic pairs only; scored on real TNO pairs in its card. Like FusionGAN "
@@ -123,7 +126,7 @@ RECIPES["cyclegan_rgb2thermal_128"] = {
                     "its output is a per-image stretch, not a temperature."),
     "train": ["cyclegan", "--seed", "0", "--synthetic-train", "800", "--synthetic-test", "64", "--image-size", "128",
               "--load-size", "144", "--thermal", "8bit", "--generator", "resnet_6blocks", "--ngf", "16",
-              "--ndf", "16", "--batch-size", "1", "--lambda-identity", "0", "--epochs", "6", "--decay-epochs", "6",
+              "--ndf", "16", "--batch-size", "1", "--lambda-identity", "0", "--epochs", "3", "--decay-epochs", "3",
               "--sample-every", "2000", "--checkpoint-every", "1"],
     "data": SYNTHETIC_DATA, "data_licence": SYNTHETIC_LICENCE,
     "limitations": ("Unpaired training matches the look of thermal video, not each pixel's level: it beats the "
