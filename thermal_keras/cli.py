@@ -3,6 +3,7 @@
     thermal-keras demo                      pix2pix on the built-in synthetic set, start to finish
     thermal-keras train pix2pix|cyclegan|srgan|fusiongan [options]
     thermal-keras evaluate | export | translate | upscale | export-sr | fuse | synthetic
+    thermal-keras app                       the web demo of the presets on http://127.0.0.1:7860/
 
 Every module in :data:`COMMAND_MODULES` has ``register(commands, train_models)``: it adds its
 sub-parsers (top-level commands, or models of ``thermal-keras train``) and returns
@@ -28,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "thermal_keras.fusion.cli",
     "thermal_keras.data.cli",
     "thermal_keras.presets.cli",
+    "thermal_keras.app.cli",
 )
 
 

@@ -1,0 +1,75 @@
+"""Bundled examples: synthetic scenes made on first request by :mod:`data_loaders.synthetic`.
+
+No file ships: a day and a night street scene (seed 2026, scenes 0 and 4) are rendered when the
+page first asks for one and kept in memory. Each example is a set of PNGs the page puts into a
+tab's file fields, so an example runs exactly as an upload does:
+
+* translate: the RGB photo at 128×128;
+* sr: a 64×64 low-resolution frame, the 256×256 rendering reduced 4× (bicubic) — the colour photo
+  of the day scene and the 8-bit thermal frame of the night scene;
+* fusion: the registered visible photo and 8-bit (AGC) infrared frame at 128×128.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+import numpy as np
+
+from thermal_keras.app.uploads import InputError
+
+SEED = 2026
+SCENES = {"day": 0, "night": 4}  # scene numbers of generate_pairs(seed=SEED) that are day and night
+SIZE = 128
+SR_SCALE = 4
+_lock = threading.Lock()
+
+# tab -> [(example id, label, {form field: which picture})]
+EXAMPLES = {
+    "translate": [("day", "day street (synthetic, 128×128)", {"image": "rgb"}),
+                  ("night", "night street (synthetic, 128×128)", {"image": "rgb"})],
+    "sr": [("day", "day street, colour (synthetic, 64×64)", {"image": "lr_rgb"}),
+           ("night", "night street, thermal grey (synthetic, 64×64)", {"image": "lr_thermal"})],
+    "fusion": [("night", "night street: people dark in the visible photo (synthetic, 128×128)",
+                {"visible": "rgb", "infrared": "thermal"}),
+               ("day", "day street (synthetic, 128×128)", {"visible": "rgb", "infrared": "thermal"})],
+}
+
+
+def example_index() -> dict:
+    """``{tab: [{"id", "label", "files": {field: URL path}}]}`` for the page."""
+    return {tab: [{"id": example_id, "label": label,
+                   "files": {field: f"/api/examples/{example_id}/{picture}.png" for field, picture in files.items()}}
+                  for example_id, label, files in entries]
+            for tab, entries in EXAMPLES.items()}
+
+
+@functools.lru_cache(maxsize=None)
+def _scene(name: str) -> dict[str, np.ndarray]:
+    from PIL import Image
+
+    from data_loaders.synthetic import generate_pairs
+
+    number = SCENES[name]
+    small = generate_pairs(1, size=SIZE, seed=SEED, start=number)
+    large = generate_pairs(1, size=SIZE * 2, seed=SEED, start=number)  # reduced to 64×64 for SR
+    lr_side = SIZE * 2 // SR_SCALE
+
+    def reduce(array):
+        return np.asarray(Image.fromarray(array).resize((lr_side, lr_side), Image.Resampling.BICUBIC))
+
+    return {"rgb": small["rgb"][0], "thermal": small["thermal_u8"][0, ..., 0],
+            "lr_rgb": reduce(large["rgb"][0]), "lr_thermal": reduce(large["thermal_u8"][0, ..., 0])}
+
+
+def example_png(example_id: str, picture: str) -> bytes:
+    """PNG bytes of one example picture; an :class:`InputError` for names not in :data:`EXAMPLES`."""
+    from thermal_keras.app.pictures import png_bytes
+
+    pictures = {p for entries in EXAMPLES.values() for e, _, files in entries if e == example_id
+                for p in files.values()}
+    if example_id not in SCENES or picture not in pictures:
+        raise InputError(f"no example {example_id}/{picture}")
+    with _lock:
+        return png_bytes(_scene(example_id)[picture])
