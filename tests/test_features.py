@@ -4,15 +4,66 @@ import pytest
 from thermal_keras import features
 
 
+def _offline(monkeypatch):
+    """Keras' ImageNet download fails as it does without a network (tests never download)."""
+    import urllib.error
+
+    def refuse(*args, **kwargs):
+        raise urllib.error.URLError("[Errno -2] Name or service not known")
+
+    for application in ("VGG16", "MobileNetV2", "InceptionV3"):
+        monkeypatch.setattr(features.keras.applications, application, refuse)
+
+
 def test_missing_weights_file_says_how_to_get_it(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    _offline(monkeypatch)
     with pytest.raises(features.MissingWeightsError) as error:
         features.feature_extractor("vgg16", weights="imagenet")
     message = str(error.value)
     assert "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5" in message
+    assert "could not be downloaded (<urlopen error [Errno -2]" in message
     assert str(tmp_path / "models") in message and "weights=" in message
     with pytest.raises(features.MissingWeightsError, match="nope.h5"):
         features.feature_extractor("mobilenet_v2", weights=tmp_path / "nope.h5")
+
+
+def test_imagenet_weights_come_through_keras_download_when_online(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    calls = []
+
+    def download(include_top, weights):  # what keras.applications does online: the file lands in the cache
+        calls.append((include_top, weights))
+        (tmp_path / "models").mkdir(exist_ok=True)
+        (tmp_path / "models" / "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5").write_bytes(b"h5")
+
+    monkeypatch.setattr(features.keras.applications, "InceptionV3", download)
+    path = features.resolve_weights("inception_v3", "imagenet")
+    assert calls == [(False, "imagenet")]
+    assert path == str(tmp_path / "models" / "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5")
+    assert features.resolve_weights("inception_v3", "imagenet") == path and len(calls) == 1  # cached now
+
+
+def test_preset_encoder_ranks_a_second_real_sample_closest():
+    """Offline FID features that teach the right lesson: on synthetic thermal frames a second sample
+    is closer to the first than the same second sample blurred or with noise."""
+    import tensorflow as tf
+
+    from data_loaders import synthetic
+    from thermal_keras.metrics import distribution
+
+    encoder = features.PresetEncoder()
+    frames = synthetic.generate_pairs(64, size=64, seed=0)["thermal_u8"].astype(np.float32) / 127.5 - 1.0
+    real, other = frames[:32], frames[32:]
+    blurred = np.asarray(tf.image.resize(tf.image.resize(other, (16, 16)), (64, 64)))
+    noisy = np.clip(other + np.random.default_rng(0).normal(0, 0.1, other.shape), -1, 1)
+    reference = encoder(real)
+    assert reference.shape == (32, 128) and np.isfinite(reference).all()
+    fid = {name: distribution.frechet_distance_low_rank(reference, encoder(images))
+           for name, images in (("other", other), ("blurred", blurred), ("noisy", noisy))}
+    assert fid["other"] < fid["blurred"] / 3 and fid["other"] < fid["noisy"] / 3, fid
+    with pytest.raises(ValueError, match=r"expected \(N, H, W, 1\)"):
+        encoder(np.zeros((2, 8, 8, 3), np.float32))
 
 
 def _write_keras_cache_file(model, path):

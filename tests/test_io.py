@@ -63,3 +63,26 @@ def test_list_images_and_reading(tmp_path):
 def test_luma_weights_sum_to_one():
     assert np.allclose(io.luma(np.ones((2, 2, 3))), 1.0)
     assert io.luma([[255.0, 0.0, 0.0]])[0, 0] == pytest.approx(0.299 * 255, rel=1e-6)
+
+
+def test_save_to_folder_copies_results_and_never_replaces_what_is_there(tmp_path):
+    from thermal_keras.io import save_to_folder
+
+    model = tmp_path / "run" / "saved_model"
+    (model / "variables").mkdir(parents=True)
+    (model / "saved_model.pb").write_bytes(b"pb")
+    (model / "variables" / "v.index").write_bytes(b"ix")
+    figure = tmp_path / "run" / "figure.png"
+    figure.write_bytes(b"png")
+    drive = tmp_path / "drive" / "00_quickstart"
+    written = save_to_folder([model, figure], drive)
+    assert written == [drive / "saved_model", drive / "figure.png"]
+    assert (drive / "saved_model" / "variables" / "v.index").read_bytes() == b"ix"
+    assert (drive / "figure.png").read_bytes() == b"png"
+    figure.write_bytes(b"new")
+    with pytest.raises(FileExistsError, match="figure.png already exists"):
+        save_to_folder([figure], drive)
+    assert (drive / "figure.png").read_bytes() == b"png"
+    with pytest.raises(FileNotFoundError, match="nothing to copy at .*absent"):
+        save_to_folder([tmp_path / "absent"], drive)
+    assert sorted(p.name for p in drive.iterdir()) == ["figure.png", "saved_model"]

@@ -142,3 +142,18 @@ def test_loss_scaling_wraps_once_and_only_under_float16(restore_policy):
     assert precision.with_loss_scaling(wrapped) is wrapped
     keras.mixed_precision.set_dtype_policy("float32")
     assert not isinstance(precision.with_loss_scaling("adam"), keras.optimizers.LossScaleOptimizer)
+
+
+def test_device_summary_names_the_device_and_the_policy_in_force():
+    import keras
+
+    from thermal_keras.precision import device_summary
+
+    previous = keras.mixed_precision.dtype_policy()
+    try:
+        keras.mixed_precision.set_dtype_policy("mixed_bfloat16")
+        assert device_summary() == "CPU: policy mixed_bfloat16"
+        keras.mixed_precision.set_dtype_policy("float32")
+        assert device_summary() == "CPU: policy float32"
+    finally:
+        keras.mixed_precision.set_dtype_policy(previous)

@@ -1,11 +1,15 @@
 """Pretrained feature extractors (VGG16, MobileNetV2, InceptionV3) from a local weights file.
 
-Perceptual losses and FID/KID need ImageNet-trained networks, and nothing may be downloaded at run
-time. ``feature_extractor`` builds the Keras application without its classifier and loads weights
-from, in order: the ``weights`` path given; ``$KERAS_HOME/models/<file>`` (``~/.keras/models`` by
-default), the file Keras itself caches when it downloads ImageNet weights. ``weights=None`` gives a
-randomly initialised network (tests, architecture checks). A missing file raises
-:class:`MissingWeightsError` that says which file to get and where to put it.
+Perceptual losses and FID/KID need ImageNet-trained networks. ``feature_extractor`` builds the Keras
+application without its classifier and loads weights from, in order: the ``weights`` path given;
+``$KERAS_HOME/models/<file>`` (``~/.keras/models`` by default), the file Keras itself caches; and,
+when that file is missing and the machine is online, Keras' own download into that cache.
+``weights=None`` gives a randomly initialised network (tests, architecture checks). A file that is
+neither there nor downloadable raises :class:`MissingWeightsError` that says which file to get and
+where to put it.
+
+:class:`PresetEncoder` is the extractor that needs no download: the feature maps of a shipped preset
+(by default the grey Swift-SRGAN, trained on thermal frames), for FID/KID-style comparisons offline.
 
 Inputs are model images (``[-1, 1]``, 1 or 3 channels); ``preprocess`` applies each network's own
 ImageNet preprocessing (VGG16: BGR with the ImageNet mean subtracted on 0..255; MobileNetV2 and
@@ -40,7 +44,7 @@ EXTRACTORS = {
 
 
 class MissingWeightsError(FileNotFoundError):
-    """The ImageNet weights file is not on this machine (no downloads at run time)."""
+    """The ImageNet weights file is neither in the Keras cache nor downloadable (offline), or a given file is missing."""
 
 
 def keras_home() -> Path:
@@ -56,13 +60,29 @@ def resolve_weights(name: str, weights) -> str | None:
     if weights is None:
         return None
     candidate = keras_home() / "models" / spec.weights_file if weights == "imagenet" else Path(weights)
+    if not candidate.is_file() and weights == "imagenet":
+        reason = _download_imagenet(spec)
+        if reason is not None:
+            raise MissingWeightsError(
+                f"{candidate}: ImageNet weights for {name} are not in the Keras cache and could not be "
+                f"downloaded ({reason}). On a machine with internet, run `keras.applications."
+                f"{spec.application}(include_top=False, weights='imagenet')` once; Keras saves "
+                f"{spec.weights_file} in ~/.keras/models/. Copy that file to {keras_home() / 'models'} (or "
+                f"set KERAS_HOME) or pass its path as weights=.")
     if not candidate.is_file():
-        raise MissingWeightsError(
-            f"{candidate}: ImageNet weights for {name} not found (no downloads at run time here). "
-            f"On a machine with internet, run `keras.applications.{spec.application}(include_top=False, "
-            f"weights='imagenet')` once; Keras saves {spec.weights_file} in ~/.keras/models/. Copy that "
-            f"file to {keras_home() / 'models'} (or set KERAS_HOME) or pass its path as weights=.")
+        raise MissingWeightsError(f"{candidate}: weights file for {name} not found; pass an existing .h5 "
+                                  f"file, \"imagenet\" or None")
     return str(candidate)
+
+
+def _download_imagenet(spec: ExtractorSpec) -> str | None:
+    """Let Keras download the "no top" ImageNet weights into its cache; the reason on failure."""
+    try:
+        getattr(keras.applications, spec.application)(include_top=False, weights="imagenet")
+    except Exception as error:  # offline: urllib and Keras raise several types
+        text = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return text[:200]
+    return None if (keras_home() / "models" / spec.weights_file).is_file() else "Keras cached it elsewhere"
 
 
 def feature_extractor(name: str, layer_names=None, weights="imagenet", input_shape=(None, None, 3)):
@@ -117,3 +137,42 @@ def _spec(name: str) -> ExtractorSpec:
     if name not in EXTRACTORS:
         raise ValueError(f"unknown feature extractor {name!r}; valid names: {', '.join(EXTRACTORS)}")
     return EXTRACTORS[name]
+
+
+class PresetEncoder:
+    """Features from a shipped preset's generator: usable offline, learned on thermal-like images.
+
+    ``encoder(images)`` maps ``(N, H, W, C)`` float images in ``[-1, 1]`` (``C`` the preset's input
+    channels: 1 for the default grey super-resolution preset) to float32 ``(N, 2 * F)``: the spatial
+    mean and standard deviation of each of the ``F`` channels of ``layer``'s activations. These are
+    not InceptionV3 features: distances computed with them are comparable only with each other.
+    """
+
+    def __init__(self, preset: str = "swift_srgan_4x_grey", layer: str = "trunk_end"):
+        from thermal_keras.presets import load_preset
+
+        loaded = load_preset(preset)
+        generator = loaded.generator
+        try:
+            tapped = generator.get_layer(layer).output
+        except ValueError:
+            raise ValueError(f"preset {preset} has no layer {layer!r}") from None
+        self.name = f"{preset}:{layer}"
+        self.channels = generator.input_shape[-1]
+        # The SR presets take [0, 1]; the translation and fusion presets [-1, 1].
+        self._unit_input = loaded.family == "srgan"
+        self.model = keras.Model(generator.inputs, tapped, name="preset_encoder")
+
+    def __call__(self, images, batch_size: int = 32):
+        import numpy as np
+
+        x = np.asarray(images, np.float32)
+        if x.ndim != 4 or x.shape[-1] != self.channels:
+            raise ValueError(f"{self.name}: expected (N, H, W, {self.channels}) images in [-1, 1], got {x.shape}")
+        if self._unit_input:
+            x = (x + 1.0) / 2.0
+        out = []
+        for start in range(0, len(x), batch_size):
+            a = np.asarray(self.model(x[start:start + batch_size], training=False), np.float64)
+            out.append(np.concatenate([a.mean(axis=(1, 2)), a.std(axis=(1, 2))], axis=-1))
+        return np.concatenate(out).astype(np.float32)

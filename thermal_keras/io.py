@@ -108,6 +108,34 @@ def atomic_dir(path):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def save_to_folder(paths, destination) -> list[Path]:
+    """Copy files and folders (e.g. a notebook's exported model and figures) into ``destination``.
+
+    Each item lands as ``destination/<its name>``, written under a temporary name and renamed. An
+    item already there is never replaced: a ``FileExistsError`` names it before anything is copied.
+    Returns the paths written, in the order given.
+    """
+    destination = Path(destination)
+    sources = [Path(p) for p in paths]
+    missing = [str(p) for p in sources if not p.exists()]
+    if missing:
+        raise FileNotFoundError(f"nothing to copy at {', '.join(missing)}")
+    taken = [str(destination / p.name) for p in sources if (destination / p.name).exists()]
+    if taken:
+        raise FileExistsError(f"{', '.join(taken)} already exists; choose another destination folder")
+    written = []
+    for source in sources:
+        target = destination / source.name
+        if source.is_dir():
+            with atomic_dir(target) as tmp:
+                shutil.copytree(source, tmp, dirs_exist_ok=True)
+        else:
+            with atomic_path(target) as tmp:
+                shutil.copy2(source, tmp)
+        written.append(target)
+    return written
+
+
 def remove_stale_temporaries(folder) -> list[Path]:
     """Remove the ``.tmp-*`` leftovers of interrupted writes directly inside ``folder`` (those whose
     writing process is gone); returns them."""

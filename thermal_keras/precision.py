@@ -95,3 +95,16 @@ def with_loss_scaling(optimizer, name=None):
         return optimizer
     kwargs = {} if name is None else {"name": name}
     return keras.optimizers.LossScaleOptimizer(optimizer, **kwargs)
+
+
+def device_summary() -> str:
+    """One line for a notebook or log: the device TensorFlow computes on, the Keras dtype policy in
+    force and, on a GPU, the peak GPU memory TensorFlow has allocated so far (GiB), e.g.
+    ``"GPU Tesla T4: policy mixed_float16, peak memory 3.21 GiB"`` or ``"CPU: policy float32"``."""
+    policy = keras.mixed_precision.dtype_policy().name
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return f"CPU: policy {policy}"
+    name = tf.config.experimental.get_device_details(gpus[0]).get("device_name", gpus[0].name)
+    peak = tf.config.experimental.get_memory_info("GPU:0")["peak"] / 2 ** 30
+    return f"GPU {name}: policy {policy}, peak memory {peak:.2f} GiB"

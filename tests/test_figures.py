@@ -1,0 +1,69 @@
+"""The result figures: shared scales, colorbars with units, difference maps, and bad shapes refused."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from thermal_keras import figures  # noqa: E402
+
+
+def colorbar_labels(fig):
+    return sorted(ax.get_ylabel() for ax in fig.axes if ax.get_label() == "<colorbar>")
+
+
+def test_translation_figure_puts_each_row_on_one_celsius_scale_and_maps_the_error_in_kelvin():
+    rng = np.random.default_rng(0)
+    camera = rng.uniform(0, 40, (2, 16, 16))
+    camera[1] -= 30  # a colder scene gets its own scale
+    generated = camera + rng.normal(0, 2, camera.shape)
+    fig = figures.translation_figure(rng.integers(0, 255, (2, 16, 16, 3), dtype=np.uint8), generated, camera[..., None])
+    assert colorbar_labels(fig) == ["absolute difference (K)"] + ["apparent temperature (°C)"] * 2
+    images = [ax.images[0] for ax in fig.axes if ax.images and ax.get_label() != "<colorbar>"]
+    assert len(images) == 8 and fig.dpi == 100
+    for row in range(2):
+        generated_panel, camera_panel = images[4 * row + 1], images[4 * row + 2]
+        low = min(np.percentile(camera[row], 1), np.percentile(generated[row], 1))
+        high = max(np.percentile(camera[row], 99), np.percentile(generated[row], 99))
+        assert generated_panel.get_clim() == camera_panel.get_clim() == (low, high)
+    np.testing.assert_allclose(images[3].get_array(), np.abs(generated[0] - camera[0]))
+    assert images[3].get_clim() == images[7].get_clim()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="must agree"):
+        figures.translation_figure(np.zeros((2, 8, 8, 3), np.uint8), np.zeros((2, 8, 8)), np.zeros((1, 8, 8)))
+
+
+def test_super_resolution_figure_shows_crops_and_the_psnr_of_each_error():
+    rng = np.random.default_rng(1)
+    hr = rng.uniform(0, 255, (32, 32))
+    lr = hr.reshape(8, 4, 8, 4).mean(axis=(1, 3))
+    bicubic = np.kron(lr, np.ones((4, 4)))
+    model = hr + rng.normal(0, 1, hr.shape)
+    fig = figures.super_resolution_figure(lr, bicubic, model, hr, box=(8, 8, 8), model_name="Swift-SRGAN")
+    titles = [ax.get_title() for ax in fig.axes]
+    psnr = 10 * np.log10((hr.max() - hr.min()) ** 2 / np.mean((model - hr) ** 2))
+    assert f"|Swift-SRGAN - HR|\nPSNR {psnr:.2f} dB" in titles and "LR input (8×8)" in titles
+    assert colorbar_labels(fig) == ["grey level, 0-255", "|error| (grey level, 0-255)"]
+    crop = [ax for ax in fig.axes if ax.get_title().startswith("zoom")][3].images[0].get_array()
+    np.testing.assert_array_equal(crop, hr[8:16, 8:16])
+    plt.close(fig)
+    with pytest.raises(ValueError, match="multiple of lr"):
+        figures.super_resolution_figure(lr, bicubic[:30], model, hr)
+
+
+def test_detailed_square_finds_the_textured_quarter():
+    image = np.zeros((64, 64))
+    image[32:, 32:] = np.random.default_rng(2).uniform(0, 1, (32, 32))
+    assert figures.detailed_square(image, 32) == (32, 32, 32)
+
+
+def test_fusion_figure_labels_infrared_levels_and_fused_grey():
+    fused = {"average": np.full((1, 8, 8), 100.0), "FusionGAN": np.full((1, 8, 8, 1), 120.0)}
+    fig = figures.fusion_figure(np.zeros((1, 8, 8, 3), np.uint8), np.zeros((1, 8, 8)), fused, titles=["night"])
+    assert colorbar_labels(fig) == ["fused grey level (8-bit)", "infrared level (8-bit)"]
+    assert [ax.get_title() for ax in fig.axes[:4]] == ["visible", "infrared", "average", "FusionGAN"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="same N, H and W"):
+        figures.fusion_figure(np.zeros((1, 8, 8, 3), np.uint8), np.zeros((1, 8, 8)), {"x": np.zeros((1, 4, 4))})
