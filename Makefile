@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
 REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 
-.PHONY: demo test unit-tests notebooks bench bench-torch clean presets presets-pix2pix presets-cyclegan \
+.PHONY: demo app test test-backends unit-tests notebooks bench bench-torch clean presets presets-pix2pix presets-cyclegan \
 	presets-sr presets-fusion sim-to-real
 
 $(VENV)/.installed-$(if $(GPU),gpu,cpu): $(REQUIREMENTS) pyproject.toml
@@ -23,9 +23,22 @@ $(VENV)/.installed-test: $(VENV)/.installed-$(if $(GPU),gpu,cpu) requirements-te
 demo: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
 	$(BIN)/thermal-keras demo
 
+# The web demo of the presets on http://127.0.0.1:7860/ (docs/app.md); `make app APP_PORT=8080` changes the port.
+APP_PORT ?= 7860
+app: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
+	$(BIN)/thermal-keras app --port $(APP_PORT)
+
 test: $(VENV)/.installed-test
 	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m pytest tests -q
 	TF_CPP_MIN_LOG_LEVEL=3 THERMAL_KERAS_QUICK=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/ -q
+
+# The generators on the PyTorch backend (JAX runs in `make test`); torch is a 1 GB CPU wheel, hence its own target.
+$(VENV)/.installed-test-torch: $(VENV)/.installed-test requirements-test-torch.txt
+	$(BIN)/python -m pip install -q -r requirements-test-torch.txt
+	touch $@
+
+test-backends: $(VENV)/.installed-test-torch
+	TF_CPP_MIN_LOG_LEVEL=3 THERMAL_KERAS_TEST_TORCH=1 $(BIN)/python -m pytest tests/export/test_backends.py -q -k torch
 
 # Re-executes the tutorials in quick mode and stores their outputs (what `make test` compares against).
 notebooks: $(VENV)/.installed-test
@@ -37,7 +50,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed-$(if $(GPU),gpu,cpu) requirements-b
 	$(BIN)/python -m pip install -q -r requirements-bench.txt
 	touch $@
 
-# A small CPU run of every benchmark, printed as one table (3-5 minutes on 2 cores).
+# A small CPU run of every benchmark, printed as one table (8-13 minutes on 2 cores).
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench_table.py --json results/bench.json
 

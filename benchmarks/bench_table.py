@@ -1,9 +1,11 @@
-"""``make bench``: a small CPU run of every benchmark, printed as one table (3-5 minutes on 2 cores).
+"""``make bench``: a small CPU run of every benchmark, printed as one table (8-13 minutes on 2 cores).
 
 Runs ``train_step.py`` (the three model families at full width, then pix2pix under each precision
-policy with XLA off and on), ``input_pipeline.py`` and ``inference.py`` as subprocesses with small
-settings, collects their JSON and prints one table. ``--json`` keeps everything; the per-script
-options are in each script's ``--help``. Full-size and GPU runs: call the scripts directly.
+policy with XLA off and on), ``input_pipeline.py``, ``inference.py`` and ``deploy_formats.py`` (each
+deploy format's latency and size at batch 1, U-Net 256 and Swift-SRGAN 4x; about 5 minutes of it) as
+subprocesses with small settings, collects their JSON and prints one table. ``--json`` keeps
+everything; the per-script options are in each script's ``--help``. Full-size and GPU runs: call the
+scripts directly.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ PIPELINE = ["--pairs", "48", "--file-size", "143", "--load-size", "143", "--imag
             "--rounds", "5"]
 INFERENCE = ["--models", "unet_256", "swift_srgan", "--batch-size", "1", "8", "--size", "256", "--sr-size", "64",
              "--runs", "3"]
+DEPLOY = ["--models", "unet_256", "swift_srgan", "--size", "256", "--sr-size", "64", "--runs", "5", "--threads", "2"]
 
 
 def run(script: str, options: list[str], folder: Path) -> dict:
@@ -36,6 +39,18 @@ def run(script: str, options: list[str], folder: Path) -> dict:
                    stdout=subprocess.DEVNULL, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
     print(f"  {script}.py done in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
     return json.loads(out.read_text())
+
+
+def deploy_rows(deploy: dict) -> list[tuple[str, str, str]]:
+    """One row per model and format: latency at batch 1, size, and the difference to the SavedModel."""
+    rows = []
+    for r in deploy["records"]:
+        side = r["input"][1]
+        check = "" if r.get("max_diff") is None else (
+            f", max diff {r['max_diff']:.1e}" + (f", {r['psnr_db']:.1f} dB" if r.get("psnr_db") else ""))
+        rows.append(("deploy format", f"{r['model']} {side}² batch 1, {r['format']}",
+                     f"{r['latency_ms']:.1f} ms, {r['size_mb']:.1f} MB{check}"))
+    return rows
 
 
 def table_rows(families: dict, policies: dict, pipeline: dict, inference: dict) -> list[tuple[str, str, str]]:
@@ -77,11 +92,12 @@ def main():
         policies = run("train_step", TRAIN_POLICIES, folder)
         pipeline = run("input_pipeline", PIPELINE, folder)
         inference = run("inference", INFERENCE, folder)
+        deploy = run("deploy_formats", DEPLOY, folder)
     env = families["environment"]
     print(f"\nthermal-keras benchmarks: TF {env['tensorflow']}, Keras {env['keras']}, devices {env['devices']}, "
           f"{env['cpu_count']} CPUs, oneDNN {env['onednn']}, load {env['load_average_1min']} at start, "
           f"{time.perf_counter() - start:.0f} s in all")
-    rows = table_rows(families, policies, pipeline, inference)
+    rows = table_rows(families, policies, pipeline, inference) + deploy_rows(deploy)
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     rule = "  ".join("-" * w for w in widths)
     print(rule)
@@ -93,7 +109,7 @@ def main():
         from benchmarks_common import write_json
 
         write_json(args.json, {"train_families": families, "train_policies": policies, "input_pipeline": pipeline,
-                               "inference": inference})
+                               "inference": inference, "deploy_formats": deploy})
 
 
 if __name__ == "__main__":

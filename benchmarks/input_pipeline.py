@@ -122,15 +122,17 @@ def measure(args) -> dict:
         epochs = {"memory": [], "first": [], "later": [], "cv2": []}
         ratios = {"first": [], "later": [], "cv2": []}
         for round_index in range(args.rounds):
-            # Made when its first epoch starts, so it does not decode ahead during the in-memory epoch.
+            # Each iterator is made when its epoch starts, so nothing decodes or prefetches during the
+            # in-memory epoch before it: the dataset holds one epoch (its iterator ends with it), and
+            # the later epoch is a new iterator over the same dataset, reading the cache the first filled.
             pipeline = []
 
             def first_epoch(seed=round_index):
-                pipeline.append(iter(paired_dataset(files, num_epochs=2, seed=seed, **kwargs)))
-                return (next(pipeline[0]) for _ in range(steps))
+                pipeline.append(paired_dataset(files, num_epochs=1, seed=seed, **kwargs))
+                return iter(pipeline[0])
 
             feeds = {"first": first_epoch,
-                     "later": lambda: (next(pipeline[0]) for _ in range(steps)),
+                     "later": lambda: iter(pipeline[0]),
                      "cv2": lambda: cv2_batches(files, args.batch_size, args.image_size, args.load_size,
                                                 np.random.default_rng(round_index))}
             for name, feed in feeds.items():

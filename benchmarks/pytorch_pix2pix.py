@@ -102,10 +102,13 @@ def main():
     parser.add_argument("--image-size", type=int, default=256)
     parser.add_argument("--batch-size", type=int, default=1)
     parser.add_argument("--steps", type=int, default=6, help="timed steps after 2 warm-up steps")
-    parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads; 0 keeps torch's choice")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch intra- and inter-op threads (as compare_pytorch.py gives TensorFlow); "
+                             "0 keeps torch's choice")
     args = parser.parse_args()
-    if args.threads:
+    if args.threads:  # inter-op threads can only be set before any parallel work starts
         torch.set_num_threads(args.threads)
+        torch.set_num_interop_threads(args.threads)
     torch.manual_seed(0)
     num_downs = args.image_size.bit_length() - 1
     generator, discriminator = UNet(num_downs), PatchGAN()
@@ -143,6 +146,7 @@ def main():
         step()
         times.append(time.perf_counter() - start)
     print(json.dumps({"framework": f"torch {torch.__version__}", "threads": torch.get_num_threads(),
+                      "interop_threads": torch.get_num_interop_threads(),
                       "image_size": args.image_size, "batch_size": args.batch_size,
                       "first_step_s": first, "median_s": statistics.median(times),
                       "min_s": min(times), "max_s": max(times), "steps": args.steps}))

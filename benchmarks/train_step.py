@@ -23,7 +23,10 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # oneDNN kernels, which TensorFlow turns on by itself only on some CPUs (see benchmarks/README.md).
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+# THERMAL_KERAS_BENCH_ONEDNN=default keeps TensorFlow's own choice instead: compare_pytorch.py's
+# "baseline" run times the package as it was before the package set this variable.
+if os.environ.get("THERMAL_KERAS_BENCH_ONEDNN") != "default":
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -126,8 +129,13 @@ def main():
                         choices=["float32", "mixed_float16", "mixed_bfloat16"])
     parser.add_argument("--xla", nargs="+", default=["off"], choices=["off", "on"])
     parser.add_argument("--small", action="store_true", help="ngf/ndf 16, shallower networks")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="TensorFlow intra- and inter-op threads; 0 keeps TensorFlow's choice")
     parser.add_argument("--json", default="", help="write the records here")
     args = parser.parse_args()
+    if args.threads:  # before any op runs; environment() records what TensorFlow then reports
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     env = environment()
     print(json.dumps(env))
     records = []

@@ -64,3 +64,13 @@ def test_bench_table_rows_cover_every_record():
     assert "4.00x float32 XLA off" in text and "1.50x float32 XLA off" in text
     assert "+20.0%" in text and "+1.0%" in text and "90.0x the step" in text
     assert "12.00 img/s" in text and len(rows) == 1 + 3 + 4 + 1 + 3 + 1
+
+
+def test_bench_table_has_a_deploy_row_per_format():
+    records = [{"model": "unet_256", "format": f, "input": [1, 256, 256, 3], "size_mb": s, "latency_ms": t,
+                "max_diff": d, "psnr_db": p} for f, s, t, d, p in
+               (("TFLite int8 (fixed 256x256)", 54.6, 812.0, 0.012, 51.3), ("ONNX", 217.9, 300.5, 4e-7, None))]
+    rows = bench_table.deploy_rows({"records": records})
+    assert [row[0] for row in rows] == ["deploy format"] * 2
+    assert rows[0][1] == "unet_256 256² batch 1, TFLite int8 (fixed 256x256)"
+    assert rows[0][2] == "812.0 ms, 54.6 MB, max diff 1.2e-02, 51.3 dB" and rows[1][2] == "300.5 ms, 217.9 MB, max diff 4.0e-07"

@@ -145,10 +145,18 @@ def _serving_fn(generator: keras.Model, multiple: int, target_spec: ImageSpec | 
     def serve(rgb):
         x = tf.cast(rgb, tf.float32) / 127.5 - 1.0
         h, w = tf.shape(x)[1], tf.shape(x)[2]
-        pad = [[0, 0], [0, (-h) % multiple], [0, (-w) % multiple], [0, 0]]
+        # (m - h % m) % m, not (-h) % m: ONNX's Mod of a negative int is not Python's.
+        pad = [[0, 0], [0, (multiple - h % multiple) % multiple], [0, (multiple - w % multiple) % multiple], [0, 0]]
         # Reflection keeps edges natural; an image smaller than its padding falls back to mid-grey.
+        # Both are computed and one kept (no tf.cond, which TFLite's converter cannot see through);
+        # the mirrored one is clamped to a valid size when it is not the one kept.
         fits = tf.logical_and(pad[1][1] <= h, pad[2][1] <= w)
-        x = tf.cond(fits, lambda: tf.pad(x, pad, mode="SYMMETRIC"), lambda: tf.pad(x, pad))
+        safe = [[0, 0], [0, tf.minimum(pad[1][1], h)], [0, tf.minimum(pad[2][1], w)], [0, 0]]
+        mirrored = tf.pad(tf.pad(x, safe, mode="SYMMETRIC"), tf.stack(pad) - tf.stack(safe))
+        x = tf.where(fits, mirrored, tf.pad(x, pad))
+        # A reshape to itself with a literal 3 tells TFLite's converter the channel count (a dynamic
+        # pad hides it, and its Conv2D needs it).
+        x = tf.reshape(x, tf.stack([tf.shape(x)[0], h + pad[1][1], w + pad[2][1], 3]))
         y = generator(x, training=False)
         y = tf.clip_by_value(tf.cast(y[:, :h, :w, :], tf.float32), -1.0, 1.0)
         out = {"thermal": y, "thermal_u8": tf.cast(tf.round((y + 1.0) * 127.5), tf.uint8)}

@@ -121,8 +121,11 @@ class OutputGradLeakyReLU(layers.LeakyReLU):
 
 
 def _tensorflow_on_cpu_only() -> bool:
-    """Whether Keras runs on TensorFlow and TensorFlow sees no GPU (asked when a step is traced)."""
-    if keras.backend.backend() != "tensorflow":
+    """Whether Keras runs on TensorFlow (outside :func:`thermal_keras.portable.neutral_paths`) and
+    TensorFlow sees no GPU (asked when a step is traced)."""
+    from thermal_keras.portable import tensorflow_kernels
+
+    if not tensorflow_kernels():
         return False
     import tensorflow as tf
 
@@ -237,7 +240,9 @@ class PixelShuffle(layers.Layer):
 
     Channel order is TensorFlow's (``(i * r + j) * C + c`` feeds output channel ``c`` at sub-pixel
     ``(i, j)``), not torch ``PixelShuffle``'s (``c * r² + i * r + j``): weights ported from torch need
-    their preceding convolution's output channels permuted. Any dtype; no weights.
+    their preceding convolution's output channels permuted. Any dtype; no weights. On TensorFlow it
+    runs ``tf.nn.depth_to_space``; on other backends the same rearrangement in ``keras.ops``
+    (:mod:`thermal_keras.portable`).
     """
 
     def __init__(self, upscale_factor=2, **kwargs):
@@ -247,7 +252,11 @@ class PixelShuffle(layers.Layer):
         self.upscale_factor = upscale_factor
 
     def call(self, inputs):
-        import tensorflow as tf  # depth_to_space has no keras.ops equivalent
+        from thermal_keras.portable import depth_to_space, tensorflow_kernels
+
+        if not tensorflow_kernels():  # JAX, PyTorch, or a deploy export: reshape + transpose
+            return depth_to_space(inputs, self.upscale_factor)
+        import tensorflow as tf  # one fused kernel; keras.ops has no depth_to_space
 
         return tf.nn.depth_to_space(inputs, self.upscale_factor)
 

@@ -6,6 +6,7 @@
     thermal-keras evaluate --real thermal_test/ --fake generated/ --json scores.json
     thermal-keras evaluate --preset swift_srgan_4x_grey --data my_thermal_frames/
     thermal-keras export --run results/pix2pix --out exported/rgb2thermal
+    thermal-keras export --run results/pix2pix --format tflite --variant int8     # also onnx, keras
     thermal-keras translate --model exported/rgb2thermal photos/ thermal_out/
     thermal-keras translate --preset pix2pix_rgb2thermal_128 photos/ thermal_out/
 
@@ -53,13 +54,19 @@ def register(commands, train_models) -> dict:
     evaluate.add_argument("--json", default=None, help="also write the scores to this JSON file")
     evaluate.add_argument("--overwrite", action="store_true", help="replace the --json file if it exists")
 
-    export = commands.add_parser("export", help="write a SavedModel (uint8 RGB in, thermal out) from a run")
+    export = commands.add_parser("export", help="write a generator as a SavedModel (uint8 in, thermal out), "
+                                 ".keras, TFLite or ONNX file (docs/export.md)")
     source = export.add_mutually_exclusive_group(required=True)
     source.add_argument("--run", help="run folder written by `train`")
     source.add_argument("--preset", help="a pretrained preset by name (`thermal-keras presets` lists them); "
-                        "translators and super-resolution presets")
-    export.add_argument("--out", default=None, help="SavedModel folder (default: RUN/saved_model; needed with --preset)")
+                        "every family")
+    source.add_argument("--model", help="a generator .keras file of any family (pix2pix, CycleGAN, SR, FusionGAN)")
+    export.add_argument("--out", default=None, help="SavedModel folder or output file (default with --run: "
+                        "RUN/saved_model, RUN/generator[_VARIANT].tflite, RUN/generator.onnx)")
     export.add_argument("--overwrite", action="store_true", help="replace an earlier export at --out")
+    from thermal_keras.deploy.cli import add_arguments as add_deploy_arguments
+
+    add_deploy_arguments(export)
 
     translate = commands.add_parser("translate", help="RGB image file or folder -> thermal PNGs")
     model = translate.add_mutually_exclusive_group(required=True)
@@ -216,9 +223,12 @@ def _evaluate_preset(args) -> int:
 
 
 def export_command(args) -> int:
+    from thermal_keras.deploy.cli import export_any, wants_deploy
     from thermal_keras.export import RUN_GENERATOR_FILE, export_saved_model, load_keras_model
     from thermal_keras.io import check_output_folder
 
+    if wants_deploy(args):  # TFLite, ONNX, .keras, --model: every family (thermal_keras.deploy)
+        return export_any(args)
     if args.preset:
         from thermal_keras.presets import load_preset, preset_path
 
@@ -233,9 +243,11 @@ def export_command(args) -> int:
 
             print(f"wrote SavedModel {export_sr_saved_model(generator, out)}")
             return 0
-        if preset.family == "fusiongan":
-            raise ValueError(f"preset {preset.name}: FusionGAN has no SavedModel contract yet; use "
-                             f"`thermal-keras fuse --preset {preset.name}` or presets.from_preset() in Python")
+        if preset.family == "fusiongan":  # the fusion contract: uint8 IR + visible in (docs/export.md)
+            from thermal_keras.deploy.writers import export_generator
+
+            print(f"wrote SavedModel {export_generator(generator, 'savedmodel', out, family='fusion')}")
+            return 0
     else:
         run = Path(args.run)
         _, spec = check_run(run)

@@ -105,13 +105,18 @@ class SRConvBlock(layers.Layer):
 
 @keras.saving.register_keras_serializable(package="thermal_keras")
 class BicubicUpsample(layers.Layer):
-    """``(N, h, w, C)`` -> ``(N, h*scale, w*scale, C)`` by bicubic interpolation (``tf.image.resize``)."""
+    """``(N, h, w, C)`` -> ``(N, h*scale, w*scale, C)`` by bicubic interpolation: ``tf.image.resize`` on
+    TensorFlow, :func:`thermal_keras.portable.bicubic_upsample` (same numbers) on other backends."""
 
     def __init__(self, scale=4, **kwargs):
         super().__init__(**kwargs)
         self.scale = scale
 
     def call(self, inputs):
+        from thermal_keras.portable import bicubic_upsample, tensorflow_kernels
+
+        if not tensorflow_kernels():  # JAX, PyTorch, or a deploy export: the same numbers in keras.ops
+            return bicubic_upsample(inputs, self.scale)
         import tensorflow as tf
 
         size = tf.shape(inputs)[1:3] * self.scale
