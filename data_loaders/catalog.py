@@ -96,7 +96,7 @@ def dataset_info(name: str) -> DatasetInfo:
     return DATASETS[name]
 
 
-def describe(name: str) -> str:
+def describe_dataset(name: str) -> str:
     """A few lines for a notebook: title, page, licence, size, how to get it and the loader."""
     info = dataset_info(name)
     how = {"direct": "direct download (set DOWNLOAD = True)", "form": "free, after a registration form",

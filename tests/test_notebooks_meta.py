@@ -17,8 +17,8 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
-TUTORIALS = ("00_quickstart.ipynb", "01_data_pipelines.ipynb", "02_pix2pix_rgb_to_thermal.ipynb")
-INSTALL_URL = "thermal-keras @ git+https://github.com/thermal-keras/thermal-keras"
+TUTORIALS = tuple(sorted(p.name for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb")))
+INSTALL_URL = "thermal-keras[notebooks] @ git+https://github.com/thermal-keras/thermal-keras@v"
 COLAB_PREFIX = "https://colab.research.google.com/github/thermal-keras/thermal-keras/blob/main/notebooks/"
 PACKAGES = ("thermal_keras", "data_loaders")
 MAX_CELL_LINES = 30
@@ -77,6 +77,9 @@ def test_colab_badge_and_install_cell(notebook):
     level = setup.index('os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"')
     guard = setup.index('if "google.colab" in sys.modules:')
     assert level < guard and INSTALL_URL in setup[guard:]
+    pinned = re.search(r"thermal-keras\[notebooks\] @ git\+https://\S+@v([0-9.]+)\"", setup).group(1)
+    version = re.search(r'^version = "([0-9.]+)"', (REPO_ROOT / "pyproject.toml").read_text(), re.M).group(1)
+    assert pinned == version, f"{name}: the install cell pins v{pinned}, the package is {version}"
     assert not re.search(r"^\s*(import|from)\s+(tensorflow|keras|thermal_keras)", setup, re.M), \
         f"{name}: the first code cell must set the log level before anything imports TensorFlow"
 
@@ -138,6 +141,38 @@ def test_nbval_markers_check_results_and_ignore_timings(notebook):
         varying = re.search(r"perf_counter|verbose=2", source(cell))
         if varying:
             assert "NBVAL_IGNORE_OUTPUT" in markers(cell), f"{name}: timings/progress not marked:\n{source(cell)}"
+
+
+NO_DATASET = {"00_quickstart.ipynb", "05_evaluation_fid_kid.ipynb"}  # synthetic and generated images only
+NO_PRESET = {"01_data_pipelines.ipynb"}  # the data lesson trains nothing
+DEVELOPER_WORDS = re.compile(r"\bCI\b|\bmachines?\b|\.\./shared|seed blog|README gives")
+TEMPORARY_PATH = re.compile(r"/tmp/|thermal-keras-0\d-|/root/|/home/")
+
+
+def test_sections_a_learner_expects(notebook):
+    name, nb = notebook
+    headings = [line for cell in nb["cells"] if cell["cell_type"] == "markdown"
+                for line in source(cell).splitlines() if line.startswith("## ")]
+    assert "## Run on a GPU" in headings, f"{name}: no GPU section"
+    if name not in NO_PRESET:
+        assert headings[2] == "## Start from a pretrained model", f"{name}: the preset must come first: {headings}"
+    if name not in NO_DATASET:
+        assert "## Get the data" in headings, f"{name}: no data section"
+        text = "\n".join(source(cell) for cell in code_cells(nb))
+        assert "catalog.prepare_data(" in text, f"{name}: the data cell must fall back through the catalog"
+
+
+def test_learner_facing_text_and_outputs(notebook):
+    name, nb = notebook
+    for cell in nb["cells"]:
+        found = DEVELOPER_WORDS.search(source(cell))
+        assert not found, f"{name}: developer-facing text {found.group(0)!r} in: {source(cell)[:120]}"
+        for output in cell.get("outputs", []):
+            text = "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
+            assert not TEMPORARY_PATH.search(text), f"{name}: a temporary or home path in an output: {text[:200]}"
+    settings = "\n".join(source(cell) for cell in code_cells(nb)[:2])
+    dpi = re.search(r'"figure\.dpi"(?:\] =|:) (\d+)', settings)
+    assert dpi and int(dpi.group(1)) >= 100, f"{name}: figures need at least 100 dpi"
 
 
 def test_cells_read_as_a_lesson(notebook):

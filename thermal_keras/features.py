@@ -77,8 +77,12 @@ def resolve_weights(name: str, weights) -> str | None:
 
 def _download_imagenet(spec: ExtractorSpec) -> str | None:
     """Let Keras download the "no top" ImageNet weights into its cache; the reason on failure."""
+    import warnings
+
     try:
-        getattr(keras.applications, spec.application)(include_top=False, weights="imagenet")
+        with warnings.catch_warnings():  # MobileNetV2 warns that it loads the 224² weights for any size
+            warnings.simplefilter("ignore")
+            getattr(keras.applications, spec.application)(include_top=False, weights="imagenet")
     except Exception as error:  # offline: urllib and Keras raise several types
         text = str(error).splitlines()[0] if str(error) else type(error).__name__
         return text[:200]
@@ -161,7 +165,7 @@ class PresetEncoder:
         self.channels = generator.input_shape[-1]
         # The SR presets take [0, 1]; the translation and fusion presets [-1, 1].
         self._unit_input = loaded.family == "srgan"
-        self.model = keras.Model(generator.inputs, tapped, name="preset_encoder")
+        self.model = keras.Model(generator.input, tapped, name="preset_encoder")
 
     def __call__(self, images, batch_size: int = 32):
         import numpy as np

@@ -165,6 +165,8 @@ def fusion_figure(visible_rgb, infrared, fused: dict, titles=None, dpi: int = DP
         titles: row labels (e.g. "night", "day").
     """
     visible_rgb = np.asarray(visible_rgb)
+    if visible_rgb.dtype != np.uint8:  # 0..255 floats, as the fusion readers return them
+        visible_rgb = np.clip(np.rint(visible_rgb), 0, 255).astype(np.uint8)
     infrared = _grey(infrared, "infrared")
     fused = {name: _grey(images, name) for name, images in fused.items()}
     n = len(visible_rgb)

@@ -21,7 +21,7 @@ def test_every_dataset_loader_is_catalogued_with_its_terms():
         assert info.page.startswith("https://") and info.licence and info.size and info.cite
         assert info.access in ("direct", "form", "page")
         assert bool(info.download_urls) == (info.access == "direct"), name
-        assert info.title in catalog.describe(name) and info.licence in catalog.describe(name)
+        assert info.title in catalog.describe_dataset(name) and info.licence in catalog.describe_dataset(name)
     with pytest.raises(ValueError, match="unknown dataset 'flir'"):
         catalog.dataset_info("flir")
 

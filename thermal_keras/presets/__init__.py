@@ -215,3 +215,7 @@ def weights_source(source) -> tuple:
         return load_keras_model(path), str(path)
     raise FileNotFoundError(f"--init-from {source}: neither a preset ({', '.join(preset_names()) or 'none shipped'}) "
                             f"nor a .keras file or run folder")
+
+
+# Scoring a preset against its baselines, re-exported beside loading (the module imports load_preset).
+from thermal_keras.presets.evaluate import evaluate_preset, format_preset_report  # noqa: E402
