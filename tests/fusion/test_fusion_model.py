@@ -220,3 +220,25 @@ def test_fusion_table_on_the_llvip_sample(llvip_sample_root):
     assert table["pyramid"]["Qabf"] > table["average"]["Qabf"]
     assert table["pyramid"]["SF"] > table["average"]["SF"]
     assert "Qabf" in format_fusion_table(table)
+
+
+def test_infrared_residual_generator_starts_from_the_infrared_image_and_stays_in_range(tmp_path):
+    import keras
+    import numpy as np
+
+    from thermal_keras.models import build_generator
+
+    filters = (16, 8, 4, 2)
+    residual = build_generator("fusiongan", filters=filters, ir_residual=True)
+    plain = build_generator("fusiongan", filters=filters)
+    count = lambda model: sum(int(np.prod(w.shape)) for w in model.trainable_weights)  # noqa: E731
+    assert count(residual) == count(plain)
+    pair = np.random.default_rng(0).uniform(-1, 1, (2, 21, 17, 2)).astype("float32")
+    np.testing.assert_allclose(residual(pair), pair[..., :1], atol=1e-6)  # untrained: the infrared image
+    last = residual.get_layer("conv5")
+    last.kernel.assign(np.full(last.kernel.shape, 5.0, "float32"))  # a large change saturates, clipped
+    out = np.asarray(residual(pair))
+    assert out.min() >= -1.0 and out.max() <= 1.0 and not np.allclose(out, pair[..., :1])
+    path = tmp_path / "g.keras"
+    residual.save(path)
+    np.testing.assert_allclose(keras.models.load_model(path)(pair), out, atol=1e-6)

@@ -32,5 +32,7 @@ class FusionGANConfig(PairedDataConfig):
     gradient_target: str = option("visible", "what the fused image's Laplacian should match: visible (the "
                                   "reference) or sum (infrared + visible: keeps the infrared edges)",
                                   choices=("visible", "sum"))
+    ir_residual: bool = option(False, "the generator outputs a change to the infrared image (fused = IR + G, "
+                               "clipped; not in the reference), starting from the infrared image itself")
     d_steps: int = option(2, "discriminator updates per generator update", minimum=1)
     output_dir: str = override(PairedDataConfig, "output_dir", "results/fusiongan")

@@ -26,11 +26,17 @@ def _batch_norm(name):
 
 
 def fusiongan_generator(in_channels: int = 2, filters=GENERATOR_FILTERS, kernel_sizes=GENERATOR_KERNELS,
-                        name: str = "fusiongan_generator") -> keras.Model:
+                        ir_residual: bool = False, name: str = "fusiongan_generator") -> keras.Model:
     """FusionGAN's generator: ``(N, H, W, in_channels)`` -> ``(N, H, W, 1)`` float32 in ``[-1, 1]``.
 
     Channel 0 is infrared, channel 1 the visible luma. ``H, W`` may be anything (fully convolutional;
     the edge padding keeps the size). 925,633 trainable parameters with the defaults.
+
+    ``ir_residual=True`` (not in the reference; like the super-resolution models' bicubic residual):
+    the network's tanh output is added to the infrared channel and the sum clipped to ``[-1, 1]``, so it
+    learns only what to change in the infrared image; its last convolution starts at zero, so an
+    untrained generator returns the infrared image. Same trainable parameters (the channel pick is a
+    fixed 1×1 convolution).
     """
     if len(filters) != len(kernel_sizes):
         raise ValueError(f"filters and kernel_sizes must have one length, got {filters} and {kernel_sizes}")
@@ -40,8 +46,20 @@ def fusiongan_generator(in_channels: int = 2, filters=GENERATOR_FILTERS, kernel_
         x = layers.Conv2D(width, kernel, padding="valid", name=f"conv{i}")(x)
         x = _batch_norm(f"bn{i}")(x)
         x = layers.LeakyReLU(negative_slope=0.2, name=f"lrelu{i}")(x)
-    x = layers.Conv2D(1, 1, name=f"conv{len(filters) + 1}")(x)
-    outputs = layers.Activation("tanh", dtype="float32", name="fused")(x)
+    if not ir_residual:
+        x = layers.Conv2D(1, 1, name=f"conv{len(filters) + 1}")(x)
+        outputs = layers.Activation("tanh", dtype="float32", name="fused")(x)
+        return keras.Model(inputs, outputs, name=name)
+    x = layers.Conv2D(1, 1, kernel_initializer="zeros", name=f"conv{len(filters) + 1}")(x)
+    change = layers.Activation("tanh", dtype="float32", name="ir_change")(x)
+    pick_ir = [[[[1.0]] + [[0.0]] * (in_channels - 1)]]  # (1, 1, in_channels, 1): channel 0
+    infrared = layers.Conv2D(1, 1, use_bias=False, trainable=False, dtype="float32", name="infrared",
+                             kernel_initializer=keras.initializers.Constant(pick_ir))(inputs)
+    x = layers.Add(dtype="float32", name="add_infrared")([infrared, change])
+    # clip to [-1, 1] with stock layers: shift to [0, 2], ReLU capped at 2, shift back
+    x = layers.Rescaling(1.0, offset=1.0, dtype="float32", name="shift_up")(x)
+    x = layers.ReLU(max_value=2.0, dtype="float32", name="clip")(x)
+    outputs = layers.Rescaling(1.0, offset=-1.0, dtype="float32", name="fused")(x)
     return keras.Model(inputs, outputs, name=name)
 
 

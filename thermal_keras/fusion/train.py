@@ -19,7 +19,8 @@ def build_fusiongan(config: FusionGANConfig):
     inside the training strategy's scope."""
     from thermal_keras.models import FusionGAN, build_discriminator, build_generator
 
-    generator = build_generator("fusiongan", filters=tuple(config.ngf * m for m in (8, 4, 2, 1)))
+    generator = build_generator("fusiongan", filters=tuple(config.ngf * m for m in (8, 4, 2, 1)),
+                                ir_residual=config.ir_residual)
     discriminator = build_discriminator("fusiongan", image_size=config.image_size,
                                         filters=tuple(config.ndf * m for m in (1, 2, 4, 8)))
     model = FusionGAN(generator, discriminator, seed=config.seed)
