@@ -161,8 +161,9 @@ def test_upscale_fuse_and_export_take_sr_and_fusion_presets(sr_and_fusion_preset
     assert "srgan model" in capsys.readouterr().err and not (tmp_path / "t.png").exists()
     assert main(["upscale", "--preset", str(fusion), str(grey), str(tmp_path / "u.png")]) == 2
     assert "not super-resolution" in capsys.readouterr().err
-    assert main(["export", "--preset", str(fusion), "--out", str(tmp_path / "f_export")]) == 2
-    assert "fuse --preset" in capsys.readouterr().err and not (tmp_path / "f_export").exists()
+    # FusionGAN presets export too (issue 17: the fusion contract, ir + visible in, fused out)
+    assert main(["export", "--preset", str(fusion), "--out", str(tmp_path / "f_export")]) == 0
+    assert (tmp_path / "f_export" / "saved_model.pb").is_file()
 
 
 def test_evaluate_preset_on_a_folder_of_images(sr_and_fusion_presets, tmp_path, capsys):
