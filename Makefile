@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
 REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 
-.PHONY: demo app test test-backends unit-tests notebooks bench bench-torch clean presets presets-pix2pix presets-cyclegan \
+.PHONY: demo app test test-slow test-backends unit-tests notebooks bench bench-torch clean presets presets-pix2pix presets-cyclegan \
 	presets-sr presets-fusion sim-to-real
 
 $(VENV)/.installed-$(if $(GPU),gpu,cpu): $(REQUIREMENTS) pyproject.toml
@@ -28,14 +28,19 @@ APP_PORT ?= 7860
 app: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
 	$(BIN)/thermal-keras app --port $(APP_PORT)
 
+# The two subprocess training tests (marker `slow`, about a minute each) and the PyTorch backend test run
+# in `make test-slow`, outside `make test` and CI, to keep CI within its 30 minutes on 2 cores.
 test: $(VENV)/.installed-test
-	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m pytest tests -q
+	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m pytest tests -q -m "not slow"
 	TF_CPP_MIN_LOG_LEVEL=3 THERMAL_KERAS_QUICK=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/ -q
 
 # The generators on the PyTorch backend (JAX runs in `make test`); torch is a 1 GB CPU wheel, hence its own target.
 $(VENV)/.installed-test-torch: $(VENV)/.installed-test requirements-test-torch.txt
 	$(BIN)/python -m pip install -q -r requirements-test-torch.txt
 	touch $@
+
+test-slow: $(VENV)/.installed-test test-backends
+	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m pytest tests -q -m slow
 
 test-backends: $(VENV)/.installed-test-torch
 	TF_CPP_MIN_LOG_LEVEL=3 THERMAL_KERAS_TEST_TORCH=1 $(BIN)/python -m pytest tests/export/test_backends.py -q -k torch
