@@ -28,11 +28,14 @@ APP_PORT ?= 7860
 app: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
 	$(BIN)/thermal-keras app --port $(APP_PORT)
 
-# The two subprocess training tests (marker `slow`, about a minute each) and the PyTorch backend test run
-# in `make test-slow`, outside `make test` and CI, to keep CI within its 30 minutes on 2 cores.
+# Unit tests and the notebooks (nbval, quick mode) in one run over TEST_WORKERS processes (pytest-xdist);
+# each file stays on one process, so a notebook's cells share one kernel. The notebooks come first: they
+# are the longest items, and the unit tests fill the gaps. The two subprocess training tests (marker
+# `slow`, about a minute each) and the PyTorch backend test run in `make test-slow`, outside `make test`.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed-test
-	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m pytest tests -q -m "not slow"
-	TF_CPP_MIN_LOG_LEVEL=3 THERMAL_KERAS_QUICK=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/ -q
+	TF_CPP_MIN_LOG_LEVEL=3 THERMAL_KERAS_QUICK=1 $(BIN)/python -m pytest notebooks/ tests -q -m "not slow" \
+		--nbval-lax --nbval-current-env -n $(TEST_WORKERS) --dist loadfile
 
 # The generators on the PyTorch backend (JAX runs in `make test`); torch is a 1 GB CPU wheel, hence its own target.
 $(VENV)/.installed-test-torch: $(VENV)/.installed-test requirements-test-torch.txt

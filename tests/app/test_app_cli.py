@@ -11,11 +11,18 @@ import urllib.request
 import pytest
 
 START_TIMEOUT = 60  # seconds until the server prints its address (TensorFlow's import is most of it)
+STOP_TIMEOUT = 60  # seconds from Ctrl-C (SIGINT) to the process's exit, on 2 busy cores
+
+
+def _interruptible():
+    # A terminal's Ctrl-C reaches a process that takes SIGINT; a parallel pytest worker ignores SIGINT and
+    # its children would inherit that (Python then installs no KeyboardInterrupt handler).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_app_serves_on_loopback_and_stops_on_ctrl_c():
     process = subprocess.Popen([sys.executable, "-m", "thermal_keras.cli", "app", "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_interruptible)
     try:
         started = time.monotonic()
         line = process.stdout.readline()  # blocks until the server is up (or the process ends)
@@ -27,8 +34,14 @@ def test_app_serves_on_loopback_and_stops_on_ctrl_c():
             info = json.loads(response.read())
         assert set(info["tabs"]) == {"translate", "sr", "fusion"}
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
-        assert "stopped" in process.stdout.read()
+        try:
+            out, err = process.communicate(timeout=STOP_TIMEOUT)  # reads both pipes, so no write can block
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, err = process.communicate()
+            pytest.fail(f"still running {STOP_TIMEOUT} s after SIGINT; its stderr ends: {err[-2000:]!r}")
+        assert process.returncode == 0, err
+        assert "stopped" in out
     finally:
         if process.poll() is None:
             process.kill()
