@@ -1,13 +1,9 @@
-"""Input faults ("Never lose a user's data", "Two decoders"): every bad dataset is refused before
-training with one line that names the file and says what is wrong, exit status 2, no run folder and
-no config.json written, and no file that was there before changed.
+"""Tiny datasets for the input-fault tests: 40x40 images written with PIL, tifffile and numpy, and
+one builder per fault.
 
-Validation decodes with the function training maps (``pipeline.decode_values_now`` runs
-``decode_file_values``), so the properties at the end check both directions: what validation
-accepts, the training pipeline decodes to the expected values; the decoder faults it refuses, the
-unvalidated training pipeline fails on too.
-
-Datasets are tiny (40x40 images, four pairs) and written here with PIL, tifffile and numpy.
+Each ``f_*`` builder writes a paired dataset below ``tmp_path`` and returns (data root, fragments the
+one error line must hold, extra CLI arguments); each ``s_*`` builder writes a folder of HR images and
+returns (folder, fragments). Fragments always include the offending file or folder.
 """
 
 from __future__ import annotations
@@ -15,34 +11,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
-import pytest
-import tensorflow as tf
-import tifffile
 from image_files import save
+import numpy as np
 from PIL import Image
+import tifffile
 
-from data_loaders import validate
-from data_loaders.common import RGB_SPEC, THERMAL_8BIT_SPEC, DatasetError, ImageSpec, PairedFiles
-from data_loaders.hr_folder import hr_folder
-from data_loaders.images import probe_image, read_image
-from data_loaders.llvip import llvip
-from data_loaders.paired import paired_folder
-from data_loaders.tno import tno
-from thermal_keras.data import pipeline
-from thermal_keras.data.sources import check_before_training, load_split, train_and_eval_pairs
+from data_loaders.common import RGB_SPEC, THERMAL_8BIT_SPEC, ImageSpec, PairedFiles
+
 
 SIZE = 40
 THERMAL_16 = ImageSpec(channels=1, bit_depth=16, value_range=(20000, 40000))
-PIX2PIX = ["train", "pix2pix", "--layout", "paired", "--image-size", "32", "--load-size", "0",
-           "--generator", "unet", "--num-downs", "5", "--ngf", "4", "--ndf", "4",
-           "--discriminator", "n_layers", "--n-layers-d", "1", "--batch-size", "2", "--epochs", "1",
-           "--decay-epochs", "0", "--eval-split", ""]
-SRGAN = ["train", "srgan", "--hr-size", "32", "--scale", "4", "--batch-size", "2", "--num-channels", "4",
-         "--num-blocks", "1", "--pretrain-steps", "1", "--gan-steps", "0", "--steps-per-epoch", "1",
-         "--perceptual", "", "--eval-data", ""]
-FUSION = ["train", "fusiongan", "--layout", "paired", "--image-size", "32", "--load-size", "0",
-          "--ngf", "4", "--ndf", "4", "--epochs", "1", "--batch-size", "2", "--eval-split", ""]
 
 
 # --- tiny images and datasets -------------------------------------------------------------------
@@ -105,7 +83,7 @@ def save_la(path: Path, seed=0) -> Path:
     return path
 
 
-# --- the CLI faults -----------------------------------------------------------------------------
+# --- the pix2pix faults (f_*) --------------------------------------------------------------------
 # Each builder writes a dataset below tmp_path and returns (data root, fragments the one error
 # line must hold, extra arguments). Fragments always include the offending file or folder.
 
@@ -543,36 +521,6 @@ PIX2PIX_FAULTS = [
 ]
 
 
-def assert_refused(outcome, out: Path, fragments, command="train"):
-    line = outcome.error_line  # exactly one stderr line, no traceback
-    assert outcome.code == 2, outcome.err
-    assert line.startswith(f"thermal-keras {command}: error: "), line
-    for fragment in fragments:
-        assert str(fragment) in line, f"{fragment!r} not in {line!r}"
-    assert not out.exists(), "a run folder was created for input that cannot train"
-    return line
-
-
-@pytest.mark.parametrize("build", PIX2PIX_FAULTS, ids=lambda f: f.__name__[2:])
-def test_pix2pix_refuses_bad_input_before_the_run_folder(build, tmp_path, run_cli):
-    root, fragments, extra = build(tmp_path)
-    out = tmp_path / "run"
-    outcome = run_cli([*PIX2PIX, "--data", root, "--output-dir", out, *extra], watch=tmp_path)
-    assert_refused(outcome, out, fragments)
-    assert not list(tmp_path.rglob("config.json"))
-
-
-def test_the_clean_dataset_trains(tmp_path, run_cli):
-    """The control: the same tiny dataset and options, unbroken, train and write the run folder."""
-    root = dataset(tmp_path, splits=("train", "test"))
-    out = tmp_path / "run"
-    outcome = run_cli([*PIX2PIX, "--data", root, "--output-dir", out, "--eval-split", "test"], watch=tmp_path)
-    assert outcome.code == 0, outcome.err
-    assert (out / "config.json").is_file() and (out / "generator.keras").is_file()
-
-
-# --- super-resolution and fusion: their load_data refuses the same faults ------------------------
-
 def hr_dir(tmp_path, n=3, size=SIZE):
     root = tmp_path / "hr"
     for i in range(n):
@@ -626,249 +574,6 @@ SR_FAULTS = [s_truncated, s_tiff_named_jpg, s_multipage, s_smaller_than_crop, s_
              s_text_as_first_image, s_16bit_among_8bit]
 
 
-@pytest.mark.parametrize("build", SR_FAULTS, ids=lambda f: f.__name__[2:])
-def test_srgan_refuses_bad_hr_images_before_the_run_folder(build, tmp_path, run_cli):
-    root, fragments = build(tmp_path)
-    out = tmp_path / "run"
-    outcome = run_cli([*SRGAN, "--data", root, "--output-dir", out], watch=tmp_path)
-    assert_refused(outcome, out, fragments)
-
-
-@pytest.mark.parametrize("build", [f_colour_target_first, f_unpaired_input, f_garbage_dataset_json,
-                                   f_missing_target_folder], ids=lambda f: f.__name__[2:])
-def test_fusiongan_refuses_bad_pairs_before_the_run_folder(build, tmp_path, run_cli):
-    root, fragments, _ = build(tmp_path)
-    out = tmp_path / "run"
-    outcome = run_cli([*FUSION, "--data", root / "train", "--output-dir", out], watch=tmp_path)
-    assert_refused(outcome, out, fragments)
-
-
-# --- the loader functions, directly -------------------------------------------------------------
-
 def pairs(a_paths, b_paths, b_spec=THERMAL_8BIT_SPEC, aligned=True):
     return PairedFiles(tuple(map(str, a_paths)), tuple(map(str, b_paths)), a_spec=RGB_SPEC, b_spec=b_spec,
                        source="fixture", aligned=aligned)
-
-
-def test_validation_uses_the_training_decoder():
-    assert validate.training_decoder() is pipeline.decode_values_now
-
-
-def test_a_decoder_failure_is_reported_with_the_file(tmp_path):
-    a, b = save(tmp_path / "A/0.png", rgb()), save(tmp_path / "B/0.png", grey())
-
-    def refuses(path, spec):
-        raise DatasetError(f"{path}: refused by the decoder under test")
-
-    with pytest.raises(DatasetError, match=r"A/0.png: refused by the decoder under test"):
-        validate.validate_pairs(pairs([a], [b]), decode=refuses)
-
-
-def test_a_file_changed_after_passing_is_checked_again(tmp_path):
-    a, b = save(tmp_path / "A/0.png", rgb()), save(tmp_path / "B/0.png", grey())
-    files = pairs([a], [b])
-    validate.validate_pairs(files)
-    cut(Path(b), 0.4)
-    with pytest.raises(DatasetError, match=r"B/0.png: .*truncated"):
-        validate.validate_pairs(files)
-
-
-def test_probe_and_read_refuse_a_multi_page_tiff(tmp_path):
-    path = save(tmp_path / "stack.tif", np.zeros((64, SIZE, SIZE), np.uint16))
-    for reader in (probe_image, read_image):
-        with pytest.raises(DatasetError, match=r"stack.tif: multi-page TIFF \(64 pages\)"):
-            reader(path)
-
-
-def test_planar_rgb_tiff_reads_samples_last(tmp_path):
-    image = rgb(3)
-    path = tmp_path / "planar.tif"
-    tifffile.imwrite(path, np.moveaxis(image, -1, 0), photometric="rgb", planarconfig="separate")
-    info = probe_image(path)
-    assert (info.width, info.height, info.channels) == (SIZE, SIZE, 3)
-    np.testing.assert_array_equal(read_image(path), image)
-
-
-def test_paired_folder_refuses_a_colour_target_unless_asked(tmp_path):
-    write_pairs(tmp_path)
-    save(tmp_path / "B/0.png", rgb(3))
-    with pytest.raises(DatasetError, match=r"B/0.png: 3-channel colour image on the thermal"):
-        paired_folder(tmp_path)
-    assert paired_folder(tmp_path, b_channels=None).b_spec.channels == 3
-
-
-def test_load_split_names_a_missing_split_folder(tmp_path):
-    root = dataset(tmp_path)
-    with pytest.raises(DatasetError, match=r"data/val: split folder for split 'val' not found \(beside it: train\)"):
-        load_split(root, "paired", "val")
-    assert len(load_split(root, "paired", "train")) == 4
-
-
-def test_train_and_eval_pairs_checks_the_held_out_split(tmp_path):
-    from thermal_keras.pix2pix.config import Pix2PixConfig
-
-    root = dataset(tmp_path, splits=("train", "test"))
-    config = Pix2PixConfig(data=str(root), layout="paired", eval_split="test", image_size=32, load_size=0)
-    train, held_out = train_and_eval_pairs(config)
-    assert (len(train), len(held_out)) == (4, 4)
-    cut(root / "test/A/3.png", 0.5)
-    with pytest.raises(DatasetError, match=r"held-out split 'test': .*test/A/3.png"):
-        train_and_eval_pairs(config)
-    assert len(train_and_eval_pairs(config, check=False)[1]) == 4  # the listing alone does not decode
-
-
-def test_check_before_training_applies_the_crop_rule_only_without_resize(tmp_path):
-    import types
-
-    folder = tmp_path / "small"
-    save(folder / "A/0.png", rgb(0, 24, 24))
-    save(folder / "B/0.png", grey(0, 24, 24))
-    files = paired_folder(folder)
-    config = types.SimpleNamespace(image_size=32, load_size=0, eval_split="test", train_split="train")
-    with pytest.raises(DatasetError, match=r"A/0.png: 24x24 is smaller than the 32x32 crop"):
-        check_before_training(config, files)
-    held_out = paired_folder(write_pairs(tmp_path / "held_out", n=1))
-    check_before_training(types.SimpleNamespace(**{**vars(config), "load_size": 36}), files, held_out)
-
-
-def test_hr_folder_validates_every_file(tmp_path):
-    root = hr_dir(tmp_path)
-    assert len(hr_folder(root)) == 3
-    cut(root / "1.png", 0.5)
-    with pytest.raises(DatasetError, match=r"hr/1.png: .*truncated"):
-        hr_folder(root)
-    assert len(hr_folder(root, validate=False)) == 3
-
-
-def test_tno_bmp_infrared_is_accepted_and_decodes(tmp_path):
-    for folder in ("ir", "vi"):
-        (tmp_path / folder).mkdir()
-    for i in range(2):
-        Image.fromarray(grey(i)).save(tmp_path / "ir" / f"{i}.bmp")
-        Image.fromarray(grey(i + 10)).save(tmp_path / "vi" / f"{i}.bmp")
-    files = tno(tmp_path)
-    pipeline.check_files(files, image_size=32, load_size=None)
-    a, b = next(iter(pipeline.eval_dataset(files, image_size=SIZE, batch_size=2, validate=False)))
-    expected = np.stack([grey(0), grey(1)])[..., None] / 127.5 - 1
-    np.testing.assert_allclose(b.numpy(), expected, atol=1e-6)
-
-
-def test_llvip_loader_then_validation_names_the_infrared_file(tmp_path):
-    for i in range(2):
-        save(tmp_path / "visible/test" / f"{i:06d}.jpg", rgb(i))
-        save(tmp_path / "infrared/test" / f"{i:06d}.jpg", np.repeat(grey(i)[..., None], 3, -1))
-    files = llvip(tmp_path, split="test")
-    pipeline.check_files(files, image_size=32, load_size=None)
-    cut(tmp_path / "infrared/test/000001.jpg", 0.5)
-    with pytest.raises(DatasetError, match=r"infrared/test/000001.jpg: .*truncated"):
-        pipeline.check_files(files, image_size=32, load_size=None)
-
-
-# --- the two directions of "one decoder" --------------------------------------------------------
-
-def _decode_all(files: PairedFiles):
-    """Every pair through the unvalidated training pipeline (no resize, no jitter, in order)."""
-    batches = pipeline.eval_dataset(files, image_size=SIZE, batch_size=len(files), validate=False)
-    return next(iter(batches))
-
-
-def accepted_png_named_jpg(tmp_path):
-    a = png_bytes_at(tmp_path / "A/0.jpg", rgb(0))
-    return pairs([a], [save(tmp_path / "B/0.png", grey(0))]), rgb(0), grey(0)[..., None]
-
-
-def accepted_grey_input(tmp_path):
-    a = save(tmp_path / "A/0.png", grey(5))
-    return pairs([a], [save(tmp_path / "B/0.png", grey(0))]), np.repeat(grey(5)[..., None], 3, -1), \
-        grey(0)[..., None]
-
-
-def accepted_rgba_input(tmp_path):
-    a = save(tmp_path / "A/0.png", np.concatenate([rgb(1), np.full((SIZE, SIZE, 1), 9, np.uint8)], -1))
-    return pairs([a], [save(tmp_path / "B/0.png", grey(0))]), rgb(1), grey(0)[..., None]
-
-
-def accepted_three_channel_grey_target(tmp_path):
-    b = save(tmp_path / "B/0.png", np.repeat(grey(2)[..., None], 3, -1))
-    return pairs([save(tmp_path / "A/0.png", rgb(0))], [b]), rgb(0), grey(2)[..., None]
-
-
-def accepted_grey_bmp_target(tmp_path):
-    b = tmp_path / "B/0.bmp"
-    b.parent.mkdir(parents=True)
-    Image.fromarray(grey(3)).save(b)
-    return pairs([save(tmp_path / "A/0.png", rgb(0))], [b]), rgb(0), grey(3)[..., None]
-
-
-def accepted_rgb_bmp_grey_target(tmp_path):
-    b = tmp_path / "B/0.bmp"
-    b.parent.mkdir(parents=True)
-    Image.fromarray(np.repeat(grey(4)[..., None], 3, -1)).save(b)
-    return pairs([save(tmp_path / "A/0.png", rgb(0))], [b]), rgb(0), grey(4)[..., None]
-
-
-def accepted_16bit_png_target(tmp_path):
-    b = save(tmp_path / "B/0.png", counts(5))
-    return pairs([save(tmp_path / "A/0.png", rgb(0))], [b], THERMAL_16), rgb(0), counts(5)[..., None]
-
-
-def accepted_16bit_tiff_target(tmp_path):
-    b = save(tmp_path / "B/0.tiff", counts(6))
-    return pairs([save(tmp_path / "A/0.png", rgb(0))], [b], THERMAL_16), rgb(0), counts(6)[..., None]
-
-
-def accepted_planar_rgb_tiff_input(tmp_path):
-    a = tmp_path / "A/0.tif"
-    a.parent.mkdir(parents=True)
-    tifffile.imwrite(a, np.moveaxis(rgb(7), -1, 0), photometric="rgb", planarconfig="separate")
-    return pairs([a], [save(tmp_path / "B/0.png", grey(0))]), rgb(7), grey(0)[..., None]
-
-
-ACCEPTED = [accepted_png_named_jpg, accepted_grey_input, accepted_rgba_input,
-            accepted_three_channel_grey_target, accepted_grey_bmp_target, accepted_rgb_bmp_grey_target,
-            accepted_16bit_png_target, accepted_16bit_tiff_target, accepted_planar_rgb_tiff_input]
-
-
-@pytest.mark.parametrize("build", ACCEPTED, ids=lambda f: f.__name__[9:])
-def test_what_validation_accepts_training_decodes_exactly(build, tmp_path):
-    files, a_values, b_values = build(tmp_path)
-    validate.validate_pairs(files)
-    a, b = _decode_all(files)
-    np.testing.assert_allclose(pipeline.to_file_values(a[0], files.a_spec).numpy(), a_values, atol=2e-3)
-    np.testing.assert_allclose(pipeline.to_file_values(b[0], files.b_spec).numpy(), b_values,
-                               atol=2e-3 * (257 if files.b_spec.bit_depth == 16 else 1))
-
-
-def refused_tiff_named_jpg(tmp_path):
-    a = tiff_bytes_at(tmp_path / "A/0.jpg", rgb(0))
-    return pairs([a], [save(tmp_path / "B/0.png", grey(0))]), "TIFF data in a file named .jpg"
-
-
-def refused_jpeg_without_end_marker(tmp_path):
-    a = Path(save(tmp_path / "A/0.jpg", rgb(0)))
-    a.write_bytes(a.read_bytes()[:-2])
-    return pairs([a], [save(tmp_path / "B/0.png", grey(0))]), "JPEG end marker is missing"
-
-
-def refused_truncated_16bit_png(tmp_path):
-    b = cut(Path(save(tmp_path / "B/0.png", counts(1))), 0.7)
-    return pairs([save(tmp_path / "A/0.png", rgb(0))], [b], THERMAL_16), "truncated"
-
-
-def refused_png_named_tiff(tmp_path):
-    b = png_bytes_at(tmp_path / "B/0.tiff", grey(0))
-    return pairs([save(tmp_path / "A/0.png", rgb(0))], [b]), "PNG data in a file named .tiff"
-
-
-@pytest.mark.parametrize("build", [refused_tiff_named_jpg, refused_jpeg_without_end_marker,
-                                   refused_truncated_16bit_png, refused_png_named_tiff],
-                         ids=lambda f: f.__name__[8:])
-def test_what_validation_refuses_training_cannot_decode(build, tmp_path):
-    files, why = build(tmp_path)
-    with pytest.raises(DatasetError) as refused:
-        validate.validate_pairs(files)
-    message = str(refused.value)
-    assert "\n" not in message and why in message
-    assert any(path in message for path in files.a_paths + files.b_paths)
-    with pytest.raises((tf.errors.OpError, DatasetError)):  # unvalidated, training fails on it too
-        _decode_all(files)
