@@ -170,7 +170,7 @@ def export_generator(generator: keras.Model, fmt: str, path, *, family: str | No
 
         save_keras(generator, path)
     else:
-        variant = variant or "float32" if fmt == "tflite" else None
+        variant = (variant or "float32") if fmt == "tflite" else None
         data = tflite_bytes(contract, generator, variant) if fmt == "tflite" else onnx_bytes(contract)
         with atomic_path(path) as tmp:
             tmp.write_bytes(data)
