@@ -15,8 +15,8 @@ STOP_TIMEOUT = 60  # seconds from Ctrl-C (SIGINT) to the process's exit, on 2 bu
 
 
 def _interruptible():
-    # A terminal's Ctrl-C reaches a process that takes SIGINT; a parallel pytest worker ignores SIGINT and
-    # its children would inherit that (Python then installs no KeyboardInterrupt handler).
+    # A terminal's Ctrl-C reaches a process that takes SIGINT. A parent that ignores SIGINT (a background
+    # job, some test runners) passes that on, and Python then installs no KeyboardInterrupt handler.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
