@@ -65,9 +65,8 @@ def models():
 
     def get(name):
         if name not in cache:
-            # Fresh Keras names, as in `thermal-keras export` (one model per process). Known issue: with
-            # another FusionGAN built earlier in the process (layer "fused_1"), tf2onnx's output "fused"
-            # comes out (N, 1, H, W, 1); see the stop-24 note.
+            # Fresh Keras names, as in `thermal-keras export` (one model per process). A second model of
+            # a family in one process is test_onnx_graph.py's case.
             keras.backend.clear_session()
             cache[name] = tiny_generator(name)[0]
         return cache[name]

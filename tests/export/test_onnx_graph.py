@@ -1,0 +1,79 @@
+"""ONNX conversion checks its graph: an output of another rank than the contract's is converted again,
+then refused (tf2onnx 1.17 now and then drops a Squeeze, seen on FusionGAN's ``fused``)."""
+
+import numpy as np
+import onnx
+import pytest
+import tf2onnx
+from onnx import helper
+
+from deploy_models import tiny_generator
+from thermal_keras.deploy import writers
+from thermal_keras.deploy.contracts import contract_for
+from thermal_keras.deploy.runners import load_runner
+from thermal_keras.deploy.writers import ONNX_ATTEMPTS, onnx_bytes, onnx_graph_problem
+
+
+def _one_axis_too_many(proto: onnx.ModelProto, output: str) -> onnx.ModelProto:
+    """A copy of ``proto`` whose ``output`` gets an extra axis 1: ``(N, H, W, C)`` -> ``(N, 1, H, W, C)``,
+    as tf2onnx's dropped Squeeze leaves it; the declared output shape stays 4-D."""
+    bad = onnx.ModelProto()
+    bad.CopyFrom(proto)
+    for node in bad.graph.node:
+        node.output[:] = [f"{output}_4d" if name == output else name for name in node.output]
+    axes = helper.make_tensor(f"{output}_axes", onnx.TensorProto.INT64, [1], [1])
+    bad.graph.initializer.append(axes)
+    bad.graph.node.append(helper.make_node("Unsqueeze", [f"{output}_4d", f"{output}_axes"], [output]))
+    return bad
+
+
+@pytest.fixture(scope="module")
+def fusion_contract():
+    return contract_for(tiny_generator("fusiongan")[0])
+
+
+def test_the_graph_check_accepts_a_good_graph_and_finds_the_extra_axis(fusion_contract):
+    good = onnx.load_from_string(onnx_bytes(fusion_contract))
+    assert onnx_graph_problem(good) is None
+    problem = onnx_graph_problem(_one_axis_too_many(good, "fused"))
+    assert problem is not None and "rank" in problem
+
+
+def test_an_inconsistent_conversion_is_converted_again(fusion_contract, monkeypatch):
+    real, calls = tf2onnx.convert.from_function, []
+
+    def first_one_bad(*args, **kwargs):
+        proto, storage = real(*args, **kwargs)
+        calls.append(1)
+        return (_one_axis_too_many(proto, "fused") if len(calls) == 1 else proto), storage
+
+    monkeypatch.setattr(tf2onnx.convert, "from_function", first_one_bad)
+    proto = onnx.load_from_string(onnx_bytes(fusion_contract))
+    assert len(calls) == 2
+    assert onnx_graph_problem(proto) is None
+
+
+def test_conversion_gives_up_with_the_reason_after_its_attempts(fusion_contract, monkeypatch):
+    real, calls = tf2onnx.convert.from_function, []
+
+    def always_bad(*args, **kwargs):
+        proto, storage = real(*args, **kwargs)
+        calls.append(1)
+        return _one_axis_too_many(proto, "fused"), storage
+
+    monkeypatch.setattr(tf2onnx.convert, "from_function", always_bad)
+    with pytest.raises(RuntimeError, match=rf"inconsistent ONNX graph {ONNX_ATTEMPTS} times.*rank"):
+        onnx_bytes(fusion_contract)
+    assert len(calls) == ONNX_ATTEMPTS
+
+
+def test_a_second_fusiongan_in_the_process_exports_4d_outputs(tmp_path):
+    """The case that showed the bug: another FusionGAN built earlier in the same process."""
+    tiny_generator("fusiongan")
+    generator = tiny_generator("fusiongan", seed=1)[0]
+    path = writers.export_generator(generator, "onnx", tmp_path / "fusion.onnx")
+    rng = np.random.default_rng(3)
+    outputs = load_runner(path)(ir=rng.integers(0, 256, (2, 20, 24, 1), dtype=np.uint8),
+                                visible=rng.integers(0, 256, (2, 20, 24, 3), dtype=np.uint8))
+    assert {name: value.shape for name, value in outputs.items()} == {
+        "fused": (2, 20, 24, 1), "fused_u8": (2, 20, 24, 1), "fused_rgb": (2, 20, 24, 3)}
