@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from scipy.signal import correlate2d
 
-from thermal_keras.layers import PRELU_ALPHA, DepthwiseSeparableConv2D, PixelShuffle, prelu, trainable_param_count
+from thermal_keras.layers import (PRELU_ALPHA, DepthwiseSeparableConv2D, MeanLevel, PixelShuffle, prelu,
+                                  trainable_param_count)
 
 
 def depth_to_space_reference(x, r):
@@ -66,14 +67,29 @@ def test_prelu_has_one_slope_per_channel_starting_at_a_quarter():
     np.testing.assert_allclose(np.asarray(layer(-x)), -x)
 
 
+def test_mean_level_gives_every_image_the_level_and_keeps_its_structure():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-0.4, 0.4, (3, 8, 6, 2)).astype("float32") + np.float32([-0.5, 0.0, 0.5]).reshape(3, 1, 1, 1)
+    y = np.asarray(MeanLevel(0.1)(x))
+    assert y.dtype == np.float32 and y.shape == x.shape
+    np.testing.assert_allclose(y.mean(axis=(1, 2, 3)), 0.1, atol=1e-6)
+    np.testing.assert_allclose(y - 0.1, x - x.mean(axis=(1, 2, 3), keepdims=True), atol=1e-6)
+    spread = np.float32([[-1.0, 1.0], [0.5, 0.5]]).reshape(1, 2, 2, 1)  # mean 0.25: +0.65 pushes 1.0 past 1
+    np.testing.assert_allclose(np.asarray(MeanLevel(0.9)(spread)).ravel(), [-0.35, 1.0, 1.0, 1.0], atol=1e-6)
+    with pytest.raises(ValueError, match=r"level in \[-1, 1\]"):
+        MeanLevel(1.5)
+
+
 def test_layers_round_trip_through_a_keras_file(tmp_path):
     inputs = keras.Input((None, None, 2))
     x = DepthwiseSeparableConv2D(8, name="sep")(inputs)
     x = PixelShuffle(2, name="shuffle")(x)
-    model = keras.Model(inputs, prelu(name="act")(x))
+    x = MeanLevel(0.25, name="level")(prelu(name="act")(x))
+    model = keras.Model(inputs, x)
     model.get_layer("act").alpha.assign(np.linspace(0.1, 0.9, 2).reshape(1, 1, 2).astype("float32"))
     model.save(tmp_path / "m.keras")
     loaded = keras.models.load_model(tmp_path / "m.keras")
     x = np.random.default_rng(3).normal(size=(1, 5, 6, 2)).astype("float32")
     np.testing.assert_allclose(np.asarray(loaded(x)), np.asarray(model(x)), atol=1e-6)
     assert loaded.get_layer("shuffle").get_config()["upscale_factor"] == 2
+    assert loaded.get_layer("level").level == 0.25

@@ -347,3 +347,34 @@ class EdgePadding2D(_SpatialPadding2D):
         x = ops.concatenate([top, inputs, bottom], axis=1)
         left, right = ops.repeat(x[:, :, :1], p, axis=2), ops.repeat(x[:, :, -1:], p, axis=2)
         return ops.concatenate([left, x, right], axis=2)
+
+
+# --- One mean level for every frame (8-bit AGC video) ----------------------------------------------
+
+@keras.saving.register_keras_serializable(package="thermal_keras")
+class MeanLevel(layers.Layer):
+    """Shift each image so its mean is ``level``: ``(N, H, W, C)`` -> the same shape, float32, clipped
+    to [-1, 1] (``x - mean(x) + level``, the mean over each image's pixels and channels).
+
+    For targets whose overall level the input does not tell, such as 8-bit AGC thermal video (the
+    camera's stretch sets a frame's level from the frame's own content): a generator ending with it
+    gives the structure, and every frame gets ``level`` (in [-1, 1]; the training frames' mean, the best
+    single guess under a squared error). Clipping can move a frame's mean slightly. No weights.
+    """
+
+    def __init__(self, level=0.0, **kwargs):
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
+        if not -1.0 <= float(level) <= 1.0:
+            raise ValueError(f"MeanLevel needs a level in [-1, 1], got {level!r}")
+        self.level = float(level)
+
+    def call(self, inputs):
+        x = ops.cast(inputs, "float32")
+        return ops.clip(x - ops.mean(x, axis=(1, 2, 3), keepdims=True) + self.level, -1.0, 1.0)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "level": self.level}

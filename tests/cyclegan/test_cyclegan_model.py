@@ -199,6 +199,21 @@ def test_short_unpaired_run_lowers_cycle_loss_and_translates_its_input(tmp_path,
     assert list((tmp_path / "run" / "samples").glob("step_*.png"))
 
 
+def test_mean_level_gives_g_the_thermal_training_frames_mean_level(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = CycleGANConfig(**{**TINY, "synthetic_train": 16, "synthetic_test": 4}, thermal="8bit", mean_level=True,
+                            epochs=1, decay_epochs=0, steps_per_epoch=2, output_dir=str(tmp_path / "run"))
+    run = train_cyclegan(config, verbose=0)
+    level = evaluate.mean_target(run.train_files, 32).mean()
+    loaded = keras.saving.load_model(run.generator_path, compile=False)
+    assert loaded.layers[-1].name == "mean_level"
+    assert abs(loaded.layers[-1].level - level) < 1e-6 and -1 < level < 1
+    rgb = next(iter(pipeline.eval_dataset(run.eval_files, 32, 4)))[0]
+    outputs = np.asarray(loaded(rgb, training=False))
+    np.testing.assert_allclose(outputs.mean(axis=(1, 2, 3)), level, atol=0.05)  # up to clipping at +-1
+    assert outputs.std() > 0.01  # the structure is G's: not a constant frame
+
+
 class _StopAfterFirstEpoch(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.model.stop_training = True
@@ -232,7 +247,7 @@ def test_cli_lists_the_cyclegan_switches(capsys):
     assert exit_info.value.code == 0
     text = capsys.readouterr().out
     for flag in ("--paired", "--emsn", "--perceptual-cycle", "--self-similarity", "--lambda-cycle",
-                 "--pool-size", "--generator", "--config"):
+                 "--pool-size", "--generator", "--mean-level", "--config"):
         assert flag in text
 
 

@@ -69,12 +69,13 @@ def test_translation_preset_beats_its_baselines_as_its_card_says(name, loaded):
     _recorded_matches(report, preset.info["quick_check"], ["model"], columns)
 
 
-@pytest.mark.xfail(strict=True, reason="preset issue goal not reached yet: the unpaired CycleGAN preset scores "
-                   "11.6 dB against the mean image's 12.8 dB (strict: passing means the goal is met)")
 @pytest.mark.parametrize("name", _of("cyclegan"))
-def test_cyclegan_preset_beats_the_mean_image_in_psnr(name, loaded):
+def test_cyclegan_preset_beats_the_mean_image_in_psnr_and_uqi(name, loaded):
+    """The preset issue's goal for unpaired training. Measured on these 16 scenes: 13.7 dB against
+    13.0, UQI 0.14 against 0.04 (on 256 held-out scenes the PSNR margin is 0.12 dB: 12.76 against 12.64)."""
     report = checks.translation_check(loaded(name))
-    assert report["model"]["psnr"] > report["mean_baseline"]["psnr"], report
+    model, mean = report["model"], report["mean_baseline"]
+    assert model["psnr"] > mean["psnr"] and model["uqi"] > mean["uqi"], report
 
 
 @pytest.mark.parametrize("name", _of("pix2pix", "cyclegan"))

@@ -1,8 +1,8 @@
 """``CycleGANConfig``: CycleGAN RGB <-> thermal training options (the CycleGAN reference's at 256²).
 
 Adds to :class:`~thermal_keras.pix2pix.config.TranslationConfig` the data modes (unpaired, paired,
-EMSN), the ResNet generator's blocks, the loss weights (cycle, identity, supervised, the VGG16
-feature losses) and the history pools.
+EMSN), the ResNet generator's blocks, G's mean-level layer, the loss weights (cycle, identity,
+supervised, the VGG16 feature losses) and the history pools.
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ class CycleGANConfig(TranslationConfig):
                                          "VGG16 layers of the self-similarity loss")
     patch_size: int = option(3, "self-similarity patch side in feature-map pixels", minimum=1)
     num_patches: int = option(64, "self-similarity patches sampled per layer and step", minimum=1)
+    mean_level: bool = option(False, "end G (RGB -> thermal) with a MeanLevel layer: every frame gets the "
+                              "thermal training frames' mean level (for 8-bit AGC video, whose level the "
+                              "photo does not tell)")
     pool_size: int = option(50, "generated images kept per discriminator (0: no history pool)", minimum=0)
     output_dir: str = override(TranslationConfig, "output_dir", "results/cyclegan")
 

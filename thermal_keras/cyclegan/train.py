@@ -8,11 +8,14 @@ Data modes (unpaired, paired, EMSN): :mod:`thermal_keras.cyclegan.data`.
 
 from __future__ import annotations
 
+import keras
+
 from thermal_keras import features
 from thermal_keras.cyclegan.config import CycleGANConfig
 from thermal_keras.cyclegan.data import training_dataset
 from thermal_keras.cyclegan.losses import PerceptualCycleLoss, SelfSimilarityLoss
 from thermal_keras.cyclegan.model import CycleGAN
+from thermal_keras.layers import MeanLevel
 from thermal_keras.models import build_discriminator, build_generator
 from thermal_keras.pix2pix.train import TranslationJob, linear_decay_adam, unet_downs
 from thermal_keras.precision import choose_jit_compile
@@ -34,9 +37,17 @@ def _discriminator(config: CycleGANConfig, in_channels: int):
                                norm=config.norm)
 
 
-def build_cyclegan(config: CycleGANConfig, channels_a: int = 3, channels_b: int = 1) -> CycleGAN:
-    """G (A -> B), F (B -> A), D_A, D_B by name from ``config`` (uncompiled)."""
-    return CycleGAN(_generator(config, channels_a, channels_b), _generator(config, channels_b, channels_a),
+def build_cyclegan(config: CycleGANConfig, channels_a: int = 3, channels_b: int = 1,
+                   level: float | None = None) -> CycleGAN:
+    """G (A -> B), F (B -> A), D_A, D_B by name from ``config`` (uncompiled). With ``config.mean_level``
+    G ends with a :class:`~thermal_keras.layers.MeanLevel` (named ``mean_level``) at ``level`` in [-1, 1]."""
+    generator_ab = _generator(config, channels_a, channels_b)
+    if config.mean_level:
+        if level is None:
+            raise ValueError("option mean_level: pass the thermal training frames' mean level")
+        generator_ab = keras.Model(generator_ab.input, MeanLevel(level, name="mean_level")(generator_ab.output),
+                                   name=generator_ab.name)
+    return CycleGAN(generator_ab, _generator(config, channels_b, channels_a),
                     _discriminator(config, channels_a), _discriminator(config, channels_b),
                     pool_size=config.pool_size, seed=config.seed)
 
@@ -80,7 +91,12 @@ class CycleGANJob(TranslationJob):
             features.resolve_weights("vgg16", _feature_weights(self.config))
 
     def build_model(self, train):
-        model = build_cyclegan(self.config, train.a_spec.channels, train.b_spec.channels)
+        level = None
+        if self.config.mean_level:
+            from thermal_keras.pix2pix.evaluate import mean_target
+
+            level = float(mean_target(train, self.config.image_size).mean())
+        model = build_cyclegan(self.config, train.a_spec.channels, train.b_spec.channels, level)
         model.build_pools(self.config.image_size)
         return model
 
