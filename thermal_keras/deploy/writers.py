@@ -125,7 +125,7 @@ def onnx_bytes(contract: Contract) -> bytes:
 def onnx_graph_problem(proto) -> str | None:
     """What ONNX's strict shape inference finds wrong with ``proto`` (a ``ModelProto``), or ``None``.
 
-    tf2onnx 1.17 now and then (not reproducibly: 1 conversion in about 20 of the same contract, seen
+    tf2onnx 1.17 now and then (not reproducibly: once in about 45 conversions of the same contract, seen
     on FusionGAN's ``fused``) leaves out the Squeeze after a Reshape, so an output declared
     ``(N, H, W, 1)`` comes out ``(N, 1, H, W, 1)``; the declared and inferred ranks then differ.
     """
