@@ -39,29 +39,29 @@ def test_the_graph_check_accepts_a_good_graph_and_finds_the_extra_axis(fusion_co
     assert problem is not None and "rank" in problem
 
 
-def test_an_inconsistent_conversion_is_converted_again(fusion_contract, monkeypatch):
+def _conversions_spoiled(monkeypatch, spoiled: int) -> list:
+    """Make tf2onnx's first ``spoiled`` conversions give the extra axis on ``fused``; returns the list
+    that counts every conversion."""
     real, calls = tf2onnx.convert.from_function, []
 
-    def first_one_bad(*args, **kwargs):
+    def convert(*args, **kwargs):
         proto, storage = real(*args, **kwargs)
         calls.append(1)
-        return (_one_axis_too_many(proto, "fused") if len(calls) == 1 else proto), storage
+        return (_one_axis_too_many(proto, "fused") if len(calls) <= spoiled else proto), storage
 
-    monkeypatch.setattr(tf2onnx.convert, "from_function", first_one_bad)
+    monkeypatch.setattr(tf2onnx.convert, "from_function", convert)
+    return calls
+
+
+def test_an_inconsistent_conversion_is_converted_again(fusion_contract, monkeypatch):
+    calls = _conversions_spoiled(monkeypatch, 1)
     proto = onnx.load_from_string(onnx_bytes(fusion_contract))
     assert len(calls) == 2
     assert onnx_graph_problem(proto) is None
 
 
 def test_conversion_gives_up_with_the_reason_after_its_attempts(fusion_contract, monkeypatch):
-    real, calls = tf2onnx.convert.from_function, []
-
-    def always_bad(*args, **kwargs):
-        proto, storage = real(*args, **kwargs)
-        calls.append(1)
-        return _one_axis_too_many(proto, "fused"), storage
-
-    monkeypatch.setattr(tf2onnx.convert, "from_function", always_bad)
+    calls = _conversions_spoiled(monkeypatch, ONNX_ATTEMPTS)
     with pytest.raises(RuntimeError, match=rf"inconsistent ONNX graph {ONNX_ATTEMPTS} times.*rank"):
         onnx_bytes(fusion_contract)
     assert len(calls) == ONNX_ATTEMPTS

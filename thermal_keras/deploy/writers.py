@@ -110,16 +110,14 @@ def onnx_bytes(contract: Contract) -> bytes:
             warnings.simplefilter("ignore", FutureWarning)
             patch_tf2onnx()
     specs = tensor_specs(contract)
-    problems = []
-    for _ in range(ONNX_ATTEMPTS):
+    for _attempt in range(ONNX_ATTEMPTS):
         proto, _ = tf2onnx.convert.from_function(tf.function(_neutral(contract.fn), input_signature=specs),
                                                  input_signature=specs, opset=ONNX_OPSET)
         problem = onnx_graph_problem(proto)
         if problem is None:
             return proto.SerializeToString()
-        problems.append(problem)
     raise RuntimeError(f"tf2onnx wrote an inconsistent ONNX graph {ONNX_ATTEMPTS} times (e.g. an output of "
-                       f"another rank than the contract's): {problems[-1]}")
+                       f"another rank than the contract's): {problem}")
 
 
 def onnx_graph_problem(proto) -> str | None:
