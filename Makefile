@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
 REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 
-.PHONY: demo app test test-slow test-backends unit-tests notebooks bench bench-torch clean presets presets-pix2pix presets-cyclegan \
+.PHONY: demo app test test-slow test-backends unit-tests notebooks bench bench-torch bench-real clean presets presets-pix2pix presets-cyclegan \
 	presets-sr presets-fusion sim-to-real
 
 $(VENV)/.installed-$(if $(GPU),gpu,cpu): $(REQUIREMENTS) pyproject.toml
@@ -71,6 +71,16 @@ $(TORCH_VENV)/.installed:
 
 bench-torch: $(VENV)/.installed-bench $(TORCH_VENV)/.installed
 	$(BIN)/python benchmarks/compare_pytorch.py --torch-python $(TORCH_VENV)/bin/python --json results/compare_pytorch.json
+
+# Real RGB -> thermal on held-out RoadScene frames: pix2pix variants beside the PyTorch reference pix2pix,
+# trained on the same crops for the same steps (needs ../shared/data/roadscene_sample or ROADSCENE=<clone>;
+# about 40 minutes on 2 cores). Results: benchmarks/results/real_rgb2thermal.json (docs/real_data.md).
+ROADSCENE ?= ../shared/data/roadscene_sample
+REAL_STEPS ?= 800
+bench-real: $(VENV)/.installed-bench $(TORCH_VENV)/.installed
+	$(BIN)/python benchmarks/real_rgb2thermal.py --data $(ROADSCENE) --steps $(REAL_STEPS) \
+		--torch-python $(TORCH_VENV)/bin/python --json benchmarks/results/real_rgb2thermal.json \
+		--predictions results/real_predictions.npz
 
 # Retrain and repackage the shipped presets (thermal_keras/presets/NAME/) from their committed recipes
 # (thermal_keras/presets/recipes.py); each trains into build/presets/NAME/run, resumes there, and takes

@@ -24,7 +24,8 @@ class DatasetInfo:
     """One public dataset.
 
     ``access`` is ``"direct"`` (``download_urls`` fetch without a login), ``"form"`` (the provider asks
-    for a registration form first) or ``"page"`` (download by hand from ``page``). ``download_urls``
+    for a registration form first), ``"page"`` (download by hand from ``page``) or ``"git"`` (``page``
+    is a public repository: ``git clone`` it). ``download_urls``
     are archives in order; a subset of ``n`` takes the first ``n``.
     """
 
@@ -78,6 +79,15 @@ DATASETS = {
         cite="Wang et al., ChestX-ray8: Hospital-scale Chest X-ray Database and Benchmarks, CVPR 2017",
         download_urls=("https://nihcc.box.com/shared/static/vfk49d74nhbxq3nqjg0900w5nvkorp5c.gz",),
         notes="The first archive (images_001, about 5,000 images, a few GB) is a good subset."),
+    "roadscene": DatasetInfo(
+        name="roadscene", title="RoadScene", page="https://github.com/hanna-xu/RoadScene",
+        licence="derived from FLIR ADAS (free for research and non-commercial use); the repository states no "
+                "other licence: research use, cite it, do not redistribute or ship weights trained on it",
+        size="221 registered RGB / long-wave infrared driving frames (FLIR ADAS, day and night), about 66 MB",
+        access="git", loader="data_loaders.roadscene.roadscene",
+        cite="Xu et al., FusionDN, AAAI 2020; Xu et al., U2Fusion, IEEE TPAMI 2020",
+        notes="git clone https://github.com/hanna-xu/RoadScene (works on Colab), then DATA_DIR to the clone; "
+              "--layout roadscene holds out whole runs of consecutive frames."),
     "tno": DatasetInfo(
         name="tno", title="TNO Image Fusion Dataset", page="https://doi.org/10.6084/m9.figshare.1008029",
         licence="free for research use and publications, crediting TNO (Soesterberg, NL) and citing the "
@@ -100,7 +110,7 @@ def describe_dataset(name: str) -> str:
     """A few lines for a notebook: title, page, licence, size, how to get it and the loader."""
     info = dataset_info(name)
     how = {"direct": "direct download (set DOWNLOAD = True)", "form": "free, after a registration form",
-           "page": "download from the page"}[info.access]
+           "page": "download from the page", "git": f"git clone {info.page}"}[info.access]
     return "\n".join([f"{info.title}: {info.page}", f"  licence: {info.licence}", f"  size:    {info.size}",
                       f"  access:  {how}", f"  loader:  {info.loader}", f"  cite:    {info.cite}"])
 
@@ -168,4 +178,6 @@ def _how_to_get(info: DatasetInfo) -> str:
         return f"set DOWNLOAD = True to fetch a subset, or DATA_DIR to your copy from {info.page}"
     if info.access == "form":
         return f"request it through the form at {info.page}, then set DATA_DIR"
+    if info.access == "git":
+        return f"git clone {info.page}, then set DATA_DIR to the clone"
     return f"download it from {info.page}, then set DATA_DIR"

@@ -74,3 +74,36 @@ def test_bench_table_has_a_deploy_row_per_format():
     assert [row[0] for row in rows] == ["deploy format"] * 2
     assert rows[0][1] == "unet_256 256² batch 1, TFLite int8 (fixed 256x256)"
     assert rows[0][2] == "812.0 ms, 54.6 MB, max diff 1.2e-02, 51.3 dB" and rows[1][2] == "300.5 ms, 217.9 MB, max diff 4.0e-07"
+
+
+def test_real_rgb2thermal_smoke_on_a_few_roadscene_frames(tmp_path):
+    """Two steps of a tiny pix2pix on 3 frames of each split: the table, baselines and JSON come out."""
+    import json
+    import subprocess
+
+    sample = REPO_ROOT.parent / "shared" / "data" / "roadscene_sample"
+    if not (sample / "crop_LR_visible").is_dir():
+        pytest.skip(f"RoadScene sample not found at {sample} (it lives in ../shared, outside the repo)")
+    out = tmp_path / "real.json"
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "real_rgb2thermal.py"), "--data",
+                             str(sample), "--steps", "2", "--variants", "tiny", "--max-frames", "3", "--json", str(out),
+                             "--predictions", str(tmp_path / "p.npz")], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "3 training frames, 3 held-out frames" in result.stdout
+    record = json.loads(out.read_text())
+    assert set(record["results"]) == {"grey of RGB", "inverted grey", "mean training frame", "constant 128", "tiny"}
+    for scores in (r["scores"] for r in record["results"].values()):
+        assert set(scores) == {"psnr", "ssim", "uqi", "mae_levels"} and all(math.isfinite(v) for v in scores.values())
+    figure = tmp_path / "figure.png"
+    drawn = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "real_figure.py"), str(tmp_path / "p.npz"),
+                            "--contender", "tiny", "--frames", "2", "--out", str(figure)], capture_output=True, text=True)
+    assert drawn.returncode == 0, drawn.stderr[-2000:]
+    assert figure.stat().st_size > 10_000
+
+
+def test_real_rgb2thermal_skips_with_a_reason_without_the_data(tmp_path):
+    import subprocess
+
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "real_rgb2thermal.py"), "--data",
+                             str(tmp_path), "--steps", "2"], capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "holds no RoadScene frames" in result.stderr

@@ -182,8 +182,9 @@ class PairedDataConfig(RunConfig):
     built-in synthetic set's size, crops and flips, epochs and Adam's settings."""
 
     data: str = option("synthetic", "'synthetic' (the built-in set, generated on first use) or a dataset folder")
-    layout: str = option("flir_v1", "dataset layout of --data (kaist: splits train, test or a set name)",
-                         choices=("paired", "llvip", "flir_v1", "flir_v2", "kaist"))
+    layout: str = option("flir_v1", "dataset layout of --data (kaist: splits train, test or a set name; "
+                         "roadscene: train, test (held-out runs of frames) or all)",
+                         choices=("paired", "llvip", "flir_v1", "flir_v2", "kaist", "roadscene"))
     train_split: str = option("train", "split used for training")
     eval_split: str = option("test", "held-out split scored after training ('' to skip)")
     synthetic_train: int = option(400, "synthetic set: training pairs", minimum=1)

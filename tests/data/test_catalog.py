@@ -14,12 +14,12 @@ from data_loaders.hr_folder import hr_folder
 def test_every_dataset_loader_is_catalogued_with_its_terms():
     import importlib
 
-    assert {"flir_v1", "flir_v2", "llvip", "kaist", "nih_chestxray", "tno"} == set(catalog.DATASETS)
+    assert {"flir_v1", "flir_v2", "llvip", "kaist", "nih_chestxray", "roadscene", "tno"} == set(catalog.DATASETS)
     for name, info in catalog.DATASETS.items():
         module, function = info.loader.rsplit(".", 1)
         assert callable(getattr(importlib.import_module(module), function)), info.loader
         assert info.page.startswith("https://") and info.licence and info.size and info.cite
-        assert info.access in ("direct", "form", "page")
+        assert info.access in ("direct", "form", "page", "git")
         assert bool(info.download_urls) == (info.access == "direct"), name
         assert info.title in catalog.describe_dataset(name) and info.licence in catalog.describe_dataset(name)
     with pytest.raises(ValueError, match="unknown dataset 'flir'"):
@@ -33,6 +33,13 @@ def test_without_a_folder_the_synthetic_set_is_used_and_says_how_to_get_the_real
     assert "https://bupt-ai-cz.github.io/LLVIP/" in choice.message
     form = catalog.prepare_data("flir_v2", download=True)
     assert form.synthetic and "no direct download link" in form.message and "form" in form.message
+
+
+def test_roadscene_says_to_clone_its_repository():
+    assert "git clone https://github.com/hanna-xu/RoadScene" in catalog.describe_dataset("roadscene")
+    choice = catalog.prepare_data("roadscene")
+    assert choice.synthetic and "git clone https://github.com/hanna-xu/RoadScene" in choice.message
+    assert choice.message.count(". ") == 0 and choice.message.endswith(".")
 
 
 def test_a_given_folder_is_used_and_a_missing_one_is_named(tmp_path):

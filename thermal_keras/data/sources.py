@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from data_loaders import DatasetError, PairedFiles, flir_v1, flir_v2, kaist, llvip, paired, synthetic
+from data_loaders import DatasetError, PairedFiles, flir_v1, flir_v2, kaist, llvip, paired, roadscene, synthetic
 from data_loaders.common import DATASET_SPEC_FILE, read_dataset_json, require_dir
 
 
@@ -77,9 +77,11 @@ def load_split(root, layout: str, split: str, thermal: str = "16bit") -> PairedF
         return dataclasses.replace(files, aligned=True) if _is_synthetic(spec) else files
     if layout == "flir_v2":
         return flir_v2.flir_v2(root, split=split)
+    if layout == "roadscene":  # split: train, test (the held-out runs of data_loaders.roadscene) or all
+        return roadscene.roadscene(root, split=split)
     if layout == "kaist":  # split: train (set00-05), test (set06-11), all, or one set name
         return kaist.kaist(root, split if split in ("train", "test", "all") else [split])
-    raise ValueError(f"unknown layout {layout!r}; expected paired, llvip, flir_v1, flir_v2 or kaist")
+    raise ValueError(f"unknown layout {layout!r}; expected paired, llvip, flir_v1, flir_v2, kaist or roadscene")
 
 
 def check_before_training(config, train: PairedFiles, held_out: PairedFiles | None = None) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from thermal_keras.config import PairedDataConfig, option, override
 
-LAYOUTS = ("llvip", "tno", "paired", "kaist")
+LAYOUTS = ("llvip", "tno", "paired", "kaist", "roadscene")
 
 
 @dataclass

@@ -27,6 +27,10 @@ def load_fusion_split(root, layout: str, split: str):
         return tno.tno(folder)
     if layout == "paired":
         return paired.paired_folder(folder)
+    if layout == "roadscene":
+        from data_loaders import roadscene
+
+        return roadscene.roadscene(root, split=split)
     if layout == "kaist":
         from data_loaders import kaist
 

@@ -39,6 +39,13 @@ class Pix2PixConfig(TranslationConfig):
     discriminator: str = option("basic", "discriminator: basic (PatchGAN), n_layers, pixel",
                                 choices=("basic", "n_layers", "pixel"))
     lambda_l1: float = option(100.0, "weight of the L1 loss", minimum=0.0)
+    lambda_gan: float = option(1.0, "weight of the generator's adversarial loss (0: plain regression)", minimum=0.0)
+    lambda_ssim: float = option(0.0, "weight of 1 - SSIM (structure and contrast; 0: off)", minimum=0.0)
+    lambda_grad: float = option(0.0, "weight of the L1 between Sobel gradients (edges; 0: off)", minimum=0.0)
+    level_free: bool = option(False, "the L1 compares each frame standardised by its own mean and spread "
+                              "(for 8-bit camera frames stretched per frame by AGC)")
+    lambda_level: float = option(0.0, "with --level-free: weight of the per-frame mean and spread error",
+                                 minimum=0.0)
     exposure_jitter: float = option(0.0, "random exposure of the RGB input: gain and gamma each in "
                                     "[1/(1+x), 1+x] (0: off); for real, often dark photographs", minimum=0.0)
     output_dir: str = override(PairedDataConfig, "output_dir", "results/pix2pix")

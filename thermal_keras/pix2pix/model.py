@@ -7,8 +7,11 @@ the pix2pix reference does:
 1. G translates the batch once: ``fake = G(input)``.
 2. D update on ``concat(input, target)`` (real) and ``concat(input, fake)`` (fake, no gradient to G);
    D's loss is the mean of its real and fake terms (see :mod:`thermal_keras.losses`).
-3. G update against the *updated* D: ``gan_loss(D(concat(input, fake))) + lambda_l1 * L1(fake, target)``,
-   using the same ``fake`` as step 2 (one G forward pass, one dropout mask, as the reference).
+3. G update against the *updated* D: ``lambda_gan * gan_loss(D(concat(input, fake))) + lambda_l1 *
+   L1(fake, target)``, using the same ``fake`` as step 2 (one G forward pass, one dropout mask, as the
+   reference). ``compile`` can add the reconstruction terms of :mod:`thermal_keras.reconstruction`
+   (SSIM, Sobel gradients, a level-free L1 for AGC camera frames); by default there are none and
+   ``lambda_gan`` is 1, the reference's loss.
 
 Data: batches of ``(input_a, target_b)``: ``(N, H, W, Ca)`` and ``(N, H, W, Cb)`` float32 in [-1, 1]
 (a third element, sample weights, is ignored). ``model(x)`` and ``predict`` return ``G(x)`` in [-1, 1].
@@ -33,6 +36,7 @@ from thermal_keras.distribute import replica_share, step_logs
 from thermal_keras.gan import GANModel, channels, check_weight
 from thermal_keras.losses import check_gan_mode, gan_loss, l1_loss
 from thermal_keras.networks.unet import check_generator_input_size
+from thermal_keras.reconstruction import ReconstructionWeights
 from thermal_keras.training.optimizers import FusedAdam
 
 
@@ -86,6 +90,7 @@ class Pix2Pix(GANModel):
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.g_gan_tracker = keras.metrics.Mean(name="g_gan")
         self.g_l1_tracker = keras.metrics.Mean(name="g_l1")
+        self.g_rec_tracker = keras.metrics.Mean(name="g_rec")
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.l1_tracker = keras.metrics.Mean(name="l1")
         self.psnr_tracker = keras.metrics.Mean(name="psnr")
@@ -97,28 +102,42 @@ class Pix2Pix(GANModel):
         return self._train_trackers() + self._test_trackers()
 
     def _train_trackers(self):
-        return [self.g_loss_tracker, self.g_gan_tracker, self.g_l1_tracker, self.d_loss_tracker]
+        return [self.g_loss_tracker, self.g_gan_tracker, self.g_l1_tracker, self.g_rec_tracker,
+                self.d_loss_tracker]
 
     def _test_trackers(self):
         return [self.l1_tracker, self.psnr_tracker, self.ssim_tracker]
 
-    def compile(self, g_optimizer=None, d_optimizer=None, gan_mode="lsgan", lambda_l1=100.0, **kwargs):
-        """Set optimizers (default ``Adam(2e-4, beta_1=0.5)`` each), GAN mode and L1 weight.
+    def compile(self, g_optimizer=None, d_optimizer=None, gan_mode="lsgan", lambda_l1=100.0, lambda_gan=1.0,
+                lambda_ssim=0.0, lambda_grad=0.0, level_free=False, lambda_level=0.0, **kwargs):
+        """Set optimizers (default ``Adam(2e-4, beta_1=0.5)`` each), GAN mode and loss weights.
 
         ``gan_mode``: "lsgan" (default), "vanilla" or "hinge". ``lambda_l1``: weight of the L1 term
-        (100 in pix2pix). Other ``kwargs`` (``run_eagerly``, ``jit_compile``, ``steps_per_execution``)
+        (100 in pix2pix). ``lambda_gan``: weight of G's adversarial term (1 in pix2pix; 0 trains G
+        as a plain regression, D still trains). ``lambda_ssim``, ``lambda_grad``: weights of
+        ``1 - SSIM`` and the Sobel-gradient L1; ``level_free``: the L1 compares per-frame
+        standardised images, with ``lambda_level`` weighting the per-frame mean and spread
+        (:mod:`thermal_keras.reconstruction`). Other ``kwargs`` (``run_eagerly``, ``jit_compile``, ``steps_per_execution``)
         go to ``keras.Model.compile``. Under a ``mixed_float16`` global policy both optimizers are
         wrapped in ``LossScaleOptimizer``. Both are built here on their network's variables. Under a
         strategy with several replicas the BatchNorm layers are switched to synchronized statistics.
         """
         check_gan_mode(gan_mode)
         lambda_l1 = check_weight(lambda_l1, "lambda_l1")
+        weights = {name: check_weight(value, name) for name, value in (
+            ("lambda_gan", lambda_gan), ("lambda_ssim", lambda_ssim), ("lambda_grad", lambda_grad),
+            ("lambda_level", lambda_level))}
+        if not isinstance(level_free, bool):
+            raise ValueError(f"level_free must be True or False, got {level_free!r}")
         self.compile_optimizers(g_optimizer or default_gan_optimizer("g_optimizer"),
                                 d_optimizer or default_gan_optimizer("d_optimizer"),
                                 self.generator.trainable_variables, self.discriminator.trainable_variables, kwargs)
-        self.gan_mode, self.lambda_l1 = gan_mode, lambda_l1
+        self.gan_mode, self.lambda_l1, self.lambda_gan = gan_mode, lambda_l1, weights["lambda_gan"]
         self._gan = gan_loss(gan_mode)
-        self.compile_settings = {"gan_mode": gan_mode, "lambda_l1": lambda_l1}
+        self.reconstruction = ReconstructionWeights(
+            l1=lambda_l1, ssim=weights["lambda_ssim"], gradient=weights["lambda_grad"], level_free=level_free,
+            level=weights["lambda_level"])
+        self.compile_settings = {"gan_mode": gan_mode, "lambda_l1": lambda_l1, **weights, "level_free": level_free}
 
     def _paired_batch(self, data):
         input_a, target_b, _ = keras.utils.unpack_x_y_sample_weight(data)
@@ -153,11 +172,12 @@ class Pix2Pix(GANModel):
             fake_logits = self.discriminator(fake_pair, training=True)
             g_gan = self._gan.generator(fake_logits)
             g_l1 = l1_loss(target_b, fake_b)
-            g_loss = g_gan + self.lambda_l1 * g_l1
+            g_rec = self.reconstruction.total(target_b, fake_b)
+            g_loss = self.lambda_gan * g_gan + g_rec
             scaled_loss = self.g_optimizer.scale_loss(replica_share(g_loss))
         gradients = tape.gradient(scaled_loss, variables)
         self.g_optimizer.apply_gradients(zip(gradients, variables))
-        for tracker, value in zip(self._train_trackers(), (g_loss, g_gan, g_l1, d_loss)):
+        for tracker, value in zip(self._train_trackers(), (g_loss, g_gan, g_l1, g_rec, d_loss)):
             tracker.update_state(value)
         return step_logs({tracker.name: tracker.result() for tracker in self._train_trackers()})
 

@@ -56,7 +56,9 @@ def compile_pix2pix(model: Pix2Pix, config: Pix2PixConfig, steps_per_epoch: int)
     Call it inside the strategy's scope, where the model was built."""
     model.compile(g_optimizer=linear_decay_adam(config, steps_per_epoch),
                   d_optimizer=linear_decay_adam(config, steps_per_epoch), gan_mode=config.gan_mode,
-                  lambda_l1=config.lambda_l1, jit_compile=choose_jit_compile(config.jit_compile))
+                  lambda_l1=config.lambda_l1, lambda_gan=config.lambda_gan, lambda_ssim=config.lambda_ssim,
+                  lambda_grad=config.lambda_grad, level_free=config.level_free, lambda_level=config.lambda_level,
+                  jit_compile=choose_jit_compile(config.jit_compile))
     return model
 
 

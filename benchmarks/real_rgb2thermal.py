@@ -1,0 +1,241 @@
+"""Real RGB -> thermal: pix2pix variants and the PyTorch reference on held-out RoadScene frames.
+
+Data: the RoadScene research sample in ../shared/data/roadscene_sample (registered RGB / long-wave
+infrared frames from the FLIR ADAS driving videos; research use, read in place, never copied, never
+used for shipped weights). The split is ``data_loaders.roadscene``'s: whole runs of consecutive frame
+numbers are held out (31 frames of the 169), and no training frame is a neighbour of a held-out one.
+
+Protocol (``real_frames.py``): shorter side resized to 256, held-out frames scored on the centre 256²
+crop in 8-bit levels (PSNR, SSIM, UQI, mean |error|), beside four baselines that need no training.
+Every contender trains for the same ``--steps`` at batch 1 on the same sequence of random 256² crops
+(with flips); the PyTorch reference (``pytorch_pix2pix_train.py``, its own venv) reads those crops
+from disk. Wall time of each contender is printed; they run one after the other, alone.
+
+    make bench-real            # the default contenders, about 50 minutes on 2 CPU cores
+    python benchmarks/real_rgb2thermal.py --steps 1014 --variants reference defaults recipe \
+        --torch-python .venv-torch/bin/python --json benchmarks/results/real_rgb2thermal.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+SAMPLE = HERE.parents[1] / "shared" / "data" / "roadscene_sample"
+PRESET = "pix2pix_rgb2thermal_128"
+PRESET_ARCH = {"generator": "unet", "num_downs": 7, "ngf": 32, "ndf": 32, "discriminator": "n_layers"}
+# The real-data recipe (docs/real_data.md): what the variants below showed to matter.
+RECIPE = {**PRESET_ARCH, "lambda_ssim": 50.0, "lambda_gan": 0.1, "decay": 0.5}
+# Each variant: Pix2PixConfig fields plus "exposure" (RGB exposure jitter strength) and "decay"
+# (the fraction of the steps over which the learning rate decays linearly to 0 at the end). The
+# "small_*" variants change one thing of the preset's smaller U-Net (7 downsamplings, ngf 32).
+VARIANTS = {
+    "defaults": {},  # `thermal-keras train pix2pix` as it comes: unet_256, PatchGAN, LSGAN + 100 L1
+    "recipe": RECIPE,
+    "recipe_preset": {**RECIPE, "init_from": PRESET},
+    "small_scratch": PRESET_ARCH,
+    "small_preset": {**PRESET_ARCH, "init_from": PRESET},
+    "small_no_gan": {**PRESET_ARCH, "lambda_gan": 0.0},
+    "small_low_gan": {**PRESET_ARCH, "lambda_gan": 0.1},
+    "small_vanilla": {**PRESET_ARCH, "gan_mode": "vanilla"},
+    "small_hinge_pixel": {**PRESET_ARCH, "gan_mode": "hinge", "discriminator": "pixel"},
+    "small_ssim": {**PRESET_ARCH, "lambda_ssim": 50.0},
+    "small_ssim_low_gan": {**PRESET_ARCH, "lambda_ssim": 50.0, "lambda_gan": 0.1},
+    "small_gradient": {**PRESET_ARCH, "lambda_grad": 20.0},
+    "small_level_free": {**PRESET_ARCH, "level_free": True, "lambda_level": 100.0},
+    "small_exposure": {**PRESET_ARCH, "exposure": 0.5},
+    "small_decay": {**PRESET_ARCH, "decay": 0.5},
+    "small_resnet": {**PRESET_ARCH, "generator": "resnet_6blocks"},
+    "tiny": {"generator": "unet", "ngf": 4, "ndf": 4},  # for the smoke test
+}
+DEFAULT_CONTENDERS = ["reference", "recipe", "recipe_preset", "small_scratch", "small_preset"]
+
+
+def train_ours(name: str, crops, eval_rgb: np.ndarray, seed: int, log_every: int) -> tuple[np.ndarray, float]:
+    """Train variant ``name`` on the crops (batch 1, one step a crop); held-out predictions in [-1, 1]."""
+    import keras
+    import tensorflow as tf
+
+    from thermal_keras.data.augment import exposure_jitter
+    from thermal_keras.pix2pix.config import Pix2PixConfig
+    from thermal_keras.pix2pix.train import build_pix2pix, compile_pix2pix
+    from thermal_keras.training.run import init_generator
+
+    options = dict(VARIANTS[name])
+    exposure, decay, init_from = options.pop("exposure", 0.0), options.pop("decay", 0.0), options.pop("init_from", "")
+    steps = len(crops[0])
+    decay_steps = int(round(steps * decay))
+    config = Pix2PixConfig(image_size=crops[0].shape[1], batch_size=1, epochs=steps - decay_steps,
+                           decay_epochs=decay_steps, seed=seed, **options)
+    keras.utils.set_random_seed(seed)
+    model = build_pix2pix(config, 3, 1)
+    if init_from:
+        init_generator(model.generator, init_from)
+    compile_pix2pix(model, config, steps_per_epoch=1)  # "epochs" count steps here
+
+    def scaled(index, pair):
+        rgb, ir = pair
+        rgb = tf.cast(rgb, tf.float32) / 127.5 - 1.0
+        if exposure:
+            rgb = exposure_jitter(rgb, tf.stack([tf.constant(seed, tf.int64), index]), exposure)
+        return rgb, tf.cast(ir, tf.float32) / 127.5 - 1.0
+
+    data = tf.data.Dataset.from_tensor_slices(crops).enumerate().map(scaled).batch(1).prefetch(2)
+    start = time.perf_counter()
+    model.fit(data, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[_Progress(name, steps, log_every)])
+    seconds = time.perf_counter() - start
+    predictions = [np.asarray(model.generator(eval_rgb[i:i + 8].astype(np.float32) / 127.5 - 1.0, training=False))
+                   for i in range(0, len(eval_rgb), 8)]
+    return np.concatenate(predictions), seconds
+
+
+class _Progress:
+    """A Keras callback (built lazily so this module imports without Keras) that prints the running
+    generator loss and fails the run on a non-finite one."""
+
+    def __new__(cls, name, steps, every):
+        import keras
+
+        class Progress(keras.callbacks.Callback):
+            def __init__(self):
+                super().__init__()
+                self.start = time.perf_counter()
+
+            def on_train_batch_end(self, batch, logs=None):
+                g_loss = float((logs or {}).get("g_loss", 0.0))
+                if not np.isfinite(g_loss):
+                    raise SystemExit(f"{name}: non-finite generator loss at step {batch + 1}")
+                if every and (batch + 1) % every == 0:
+                    print(f"  {name} step {batch + 1}/{steps}  g_loss {g_loss:.3f}  "
+                          f"{time.perf_counter() - self.start:.0f} s", flush=True)
+
+        return Progress()
+
+
+def train_reference(torch_python: str, paths: dict, out: Path, log_every: int) -> tuple[dict, float]:
+    """The PyTorch reference in its own interpreter; ``({"test_mode": ..., "eval_mode": ...}, seconds)``."""
+    command = [torch_python, str(HERE / "pytorch_pix2pix_train.py"), "--rgb", paths["crops_rgb"], "--ir",
+               paths["crops_ir"], "--eval-rgb", paths["eval_rgb"], "--out", str(out), "--threads",
+               str(os.cpu_count() or 1), "--log-every", str(log_every)]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, cwd=HERE)
+    seconds = time.perf_counter() - start
+    with np.load(out) as predictions:
+        return {k: predictions[k] for k in ("test_mode", "eval_mode")}, seconds
+
+
+def torch_problem(torch_python: str | None) -> str | None:
+    """Why the reference cannot run (None when it can)."""
+    if not torch_python:
+        return "no --torch-python given (make bench-real makes .venv-torch)"
+    probe = subprocess.run([torch_python, "-c", "import torch"], capture_output=True, text=True)
+    return None if probe.returncode == 0 else f"{torch_python} cannot import torch"
+
+
+def goals(results: dict) -> list[str]:
+    """The issue's goals on these results, each line with its numbers and PASS/FAIL."""
+    lines = []
+
+    def compare(a, b, margins):
+        if a not in results or b not in results:
+            return
+        checks = [(m, results[a]["scores"][m] - results[b]["scores"][m], need) for m, need in margins.items()]
+        ok = all(diff > need if need == 0 else diff >= need for _, diff, need in checks)
+        detail = ", ".join(f"{m} {results[a]['scores'][m]:.3f} vs {results[b]['scores'][m]:.3f} "
+                           f"({diff:+.3f}, need {'>' if need == 0 else '>='} {need:+g})" for m, diff, need in checks)
+        lines.append(f"{'PASS' if ok else 'FAIL'}  {a} vs {b}: {detail}")
+
+    compare("recipe", "reference", {"psnr": 1.0, "ssim": 0.05})
+    for baseline in ("mean training frame", "constant 128"):
+        compare("recipe", baseline, {"psnr": 0, "ssim": 0, "uqi": 0})
+    compare("recipe_preset", "recipe", {"psnr": 0.5})
+    compare("small_preset", "small_scratch", {"psnr": 0.5})
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=str(SAMPLE), help="RoadScene folder (crop_LR_visible/, cropinfrared/)")
+    parser.add_argument("--steps", type=int, default=1014, help="training steps of every contender (batch 1)")
+    parser.add_argument("--variants", nargs="+", default=DEFAULT_CONTENDERS, choices=["reference", *VARIANTS])
+    parser.add_argument("--torch-python", default=None, help="interpreter with PyTorch for the reference")
+    parser.add_argument("--max-frames", type=int, default=0, help="use at most this many frames of each split "
+                        "(0: all; for a smoke run)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--log-every", type=int, default=200)
+    parser.add_argument("--json", default=None, help="write the results here")
+    parser.add_argument("--predictions", default=None, help="write the held-out predictions (uint8) to this .npz")
+    args = parser.parse_args()
+    if not (Path(args.data) / "crop_LR_visible").is_dir():
+        raise SystemExit(f"skipped: {args.data} holds no RoadScene frames (crop_LR_visible/, cropinfrared/)")
+    if args.torch_python and os.sep in args.torch_python:  # the reference runs from benchmarks/
+        args.torch_python = os.path.abspath(args.torch_python)
+    problem = torch_problem(args.torch_python) if "reference" in args.variants else None
+    if problem:
+        print(f"the PyTorch reference is skipped: {problem}", flush=True)
+    sys.path.insert(0, str(HERE))
+    from benchmarks_common import environment, write_json
+    from real_frames import baselines, centre_crops, crop_stream, load_frames, save_arrays, score, to_levels
+
+    from data_loaders import roadscene
+
+    train_files, test_files = (roadscene.roadscene(args.data, split) for split in ("train", "test"))
+    if args.max_frames:
+        train_files, test_files = (f.subset(range(min(args.max_frames, len(f)))) for f in (train_files, test_files))
+    print(f"RoadScene split: {len(train_files)} training frames, {len(test_files)} held-out frames "
+          f"(runs {roadscene.held_out_runs_text()})", flush=True)
+    train_rgb, train_ir = load_frames(train_files)
+    eval_rgb, eval_ir = (centre_crops(images) for images in load_frames(test_files))
+    crops = crop_stream(train_rgb, train_ir, args.steps, args.seed)
+    predictions = {name: image for name, image in baselines(eval_rgb, train_ir).items()}
+    results = {name: {"scores": score(eval_ir, image)} for name, image in predictions.items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = save_arrays(Path(tmp), crops_rgb=crops[0], crops_ir=crops[1], eval_rgb=eval_rgb)
+        for name in args.variants:
+            if name == "reference":
+                if problem:
+                    continue
+                outputs, seconds = train_reference(args.torch_python, paths, Path(tmp) / "torch.npz", args.log_every)
+                for mode, label in (("test_mode", "reference"), ("eval_mode", "reference --eval")):
+                    predictions[label] = to_levels(outputs[mode])
+                    results[label] = {"scores": score(eval_ir, predictions[label]), "train_seconds": seconds}
+                continue
+            output, seconds = train_ours(name, crops, eval_rgb, args.seed, args.log_every)
+            predictions[name] = to_levels(output)
+            results[name] = {"scores": score(eval_ir, predictions[name]), "train_seconds": seconds,
+                             "options": VARIANTS[name]}
+            s = results[name]["scores"]
+            print(f"{name:22} PSNR {s['psnr']:6.2f}  SSIM {s['ssim']:.3f}  UQI {s['uqi']:.3f}  ({seconds:.0f} s)",
+                  flush=True)
+    print(f"\n{len(eval_ir)} held-out RoadScene frames, centre 256² at shorter side 256, 8-bit; "
+          f"{args.steps} steps of batch 1 on the same crops")
+    print(f"{'':22}{'PSNR':>8}{'SSIM':>8}{'UQI':>8}{'|err|':>8}{'train s':>9}")
+    for name, result in results.items():
+        s = result["scores"]
+        wall = f"{result['train_seconds']:9.0f}" if "train_seconds" in result else f"{'':>9}"
+        print(f"{name:22}{s['psnr']:8.2f}{s['ssim']:8.3f}{s['uqi']:8.3f}{s['mae_levels']:8.1f}{wall}")
+    goal_lines = goals(results)
+    print("\n" + "\n".join(goal_lines) if goal_lines else "")
+    if args.json:
+        write_json(args.json, {"environment": environment(), "args": vars(args),
+                               "split": {"train": len(train_files), "test": len(test_files),
+                                         "held_out_runs": roadscene.held_out_runs_text()},
+                               "results": results, "goals": goal_lines})
+    if args.predictions:
+        np.savez_compressed(args.predictions, names=np.array([Path(p).stem for p in test_files.a_paths]),
+                            target=eval_ir, rgb=eval_rgb, **{k.replace(" ", "_"): v for k, v in predictions.items()})
+
+
+if __name__ == "__main__":
+    main()
