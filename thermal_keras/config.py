@@ -192,6 +192,8 @@ class PairedDataConfig(RunConfig):
     synthetic_size: int = option(0, "synthetic set: rendered image side (0: load_size or image_size)", minimum=0)
     image_size: int = option(256, "training crop side in pixels", minimum=8)
     load_size: int = option(286, "resize side before the random crop (0: no resize, crop from the file)", minimum=0)
+    keep_aspect: bool = option(False, "resize the shorter side to load_size (held-out frames: to image_size, then "
+                               "the centre square) instead of squashing frames to a square; for wide camera frames")
     flip: bool = option(True, "random horizontal flips")
     epochs: int = option(100, "epochs (at the initial learning rate, where the family decays it)", minimum=0)
     lr: float = option(2e-4, "initial Adam learning rate for both networks", minimum=0.0)

@@ -22,6 +22,9 @@ class CycleGANConfig(TranslationConfig):
                               "resnet_6blocks, resnet (with --n-blocks), unet_256, unet_128, unet")
     norm: str = override(TranslationConfig, "norm", "instance")
     paired: bool = option(False, "train on registered pairs (paired CycleGAN) instead of shuffling each side")
+    disjoint_halves: bool = option(False, "unpaired: RGB and thermal images come from two disjoint halves of "
+                                   "the training pairs (alternate runs of consecutive frame numbers), so no scene "
+                                   "is seen on both sides, as with truly unpaired data")
     emsn: bool = option(False, "electromagnetic-spectrum normalisation of both sides (equals x/127.5 - 1)")
     n_blocks: int = option(9, "residual blocks for generator 'resnet'", minimum=1)
     lambda_cycle: float = option(10.0, "weight of the cycle-consistency L1 loss (each direction)", minimum=0.0)
@@ -47,3 +50,5 @@ class CycleGANConfig(TranslationConfig):
         super().check()
         if self.lambda_supervised and not self.paired:
             raise ConfigError("option lambda_supervised: > 0 needs paired=True (--paired)")
+        if self.disjoint_halves and self.paired:
+            raise ConfigError("option disjoint_halves: only for unpaired training (drop --paired)")

@@ -95,7 +95,7 @@ class CycleGANJob(TranslationJob):
         if self.config.mean_level:
             from thermal_keras.pix2pix.evaluate import mean_target
 
-            level = float(mean_target(train, self.config.image_size).mean())
+            level = float(mean_target(train, self.config.image_size, keep_aspect=self.config.keep_aspect).mean())
         model = build_cyclegan(self.config, train.a_spec.channels, train.b_spec.channels, level)
         model.build_pools(self.config.image_size)
         return model

@@ -159,24 +159,31 @@ def _stored_dtype(spec: ImageSpec) -> tf.DType:
     return tf.uint16 if spec.bit_depth == 16 else tf.uint8
 
 
-def _stored_values(path, spec: ImageSpec, size: int | None) -> tf.Tensor:
-    """A file's values resized to ``size`` squared (bicubic, antialiased when shrinking), rounded
-    back to the file's integer type: what the cache holds (a quarter of float32's memory). Same size
-    is left untouched, so unresized values stay exact."""
+def _stored_values(path, spec: ImageSpec, size: int | None, keep_aspect: bool = False) -> tf.Tensor:
+    """A file's values resized to ``size`` squared, or with ``keep_aspect`` to shorter side ``size``
+    (bicubic, antialiased when shrinking), rounded back to the file's integer type: what the cache
+    holds (a quarter of float32's memory). Same size is left untouched, so unresized values stay exact."""
     values = decode_file_values(path, spec)
     if size is not None:
-        same = tf.reduce_all(tf.shape(values)[:2] == size)
+        shape = tf.shape(values)[:2]
+        target = tf.constant([size, size])
+        if keep_aspect:
+            scaled = tf.cast(shape, tf.float64) * size / tf.cast(tf.reduce_min(shape), tf.float64)
+            target = tf.maximum(tf.cast(tf.round(scaled), tf.int32), size)
+        same = tf.reduce_all(shape == target)
         values = tf.cond(same, lambda: values, lambda: tf.image.resize(
-            values, [size, size], method="bicubic", antialias=True))
-        values = tf.ensure_shape(values, [size, size, spec.channels])
+            values, target, method="bicubic", antialias=True))
+        values = tf.ensure_shape(values, [None if keep_aspect else size, None if keep_aspect else size,
+                                          spec.channels])
     top = 65535.0 if spec.bit_depth == 16 else 255.0
     return tf.cast(tf.clip_by_value(tf.round(values), 0.0, top), _stored_dtype(spec))
 
 
-def _decoded_pairs(files: PairedFiles, size: int | None) -> tf.data.Dataset:
+def _decoded_pairs(files: PairedFiles, size: int | None, keep_aspect: bool = False) -> tf.data.Dataset:
     """``(a, b)`` stored values (uint8/uint16), resized to ``size`` when given; random-access capable."""
     def load_pair(a_path, b_path):
-        return _stored_values(a_path, files.a_spec, size), _stored_values(b_path, files.b_spec, size)
+        return (_stored_values(a_path, files.a_spec, size, keep_aspect),
+                _stored_values(b_path, files.b_spec, size, keep_aspect))
 
     paths = tf.data.Dataset.from_tensor_slices((list(files.a_paths), list(files.b_paths)))
     return paths.map(load_pair, num_parallel_calls=AUTOTUNE, deterministic=True)
@@ -261,7 +268,7 @@ def _file_cache(decoded, files: PairedFiles, size, cache) -> tf.data.Dataset:
 # --- Public pipelines ---------------------------------------------------------------------------
 
 def _check_arguments(files, batch_size, image_size, load_size, jitter, num_epochs, first_epoch,
-                     steps_per_epoch, cache):
+                     steps_per_epoch, cache, keep_aspect=False):
     if not isinstance(files, PairedFiles):
         raise TypeError(f"files must be data_loaders.PairedFiles, got {type(files).__name__}")
     for name, value in (("batch_size", batch_size), ("image_size", image_size)):
@@ -276,8 +283,8 @@ def _check_arguments(files, batch_size, image_size, load_size, jitter, num_epoch
         raise ValueError(f"steps_per_epoch must be None or >= 1, got {steps_per_epoch}")
     if not isinstance(cache, (bool, str, os.PathLike)):
         raise TypeError(f"cache must be True, False or a file path, got {cache!r}")
-    if isinstance(cache, (str, os.PathLike)) and jitter and load_size is None:
-        raise ValueError("a file cache needs one stored size: set load_size (or jitter=False)")
+    if isinstance(cache, (str, os.PathLike)) and (jitter and load_size is None or keep_aspect):
+        raise ValueError("a file cache needs one stored size: set load_size (or jitter=False), without keep_aspect")
 
 
 def check_files(files: PairedFiles, *, image_size: int, load_size: int | None = None,
@@ -301,7 +308,8 @@ def paired_dataset(files: PairedFiles, *, batch_size: int = 1, image_size: int =
                    load_size: int | None = 286, jitter: bool = True, flip: bool = True,
                    shuffle: bool = True, cache=True, seed: int = 0, first_epoch: int = 0,
                    num_epochs: int | None = 1, steps_per_epoch: int | None = None,
-                   drop_remainder: bool = True, validate: bool = True, exposure: float = 0.0) -> tf.data.Dataset:
+                   drop_remainder: bool = True, validate: bool = True, exposure: float = 0.0,
+                   keep_aspect: bool = False) -> tf.data.Dataset:
     """Batches ``(a, b)`` for training: float32 ``(B, S, S, Ca)`` and ``(B, S, S, Cb)`` in ``[-1, 1]``.
 
     Per pair: decode both files (in parallel across pairs), resize to ``load_size`` squared
@@ -334,12 +342,15 @@ def paired_dataset(files: PairedFiles, *, batch_size: int = 1, image_size: int =
             files already checked unchanged are not decoded again).
         exposure: random exposure of the ``a`` side (RGB input) after scaling: gain and gamma each
             log-uniform in ``[1/(1+exposure), 1+exposure]`` (:func:`exposure_jitter`); 0 turns it off.
+        keep_aspect: resize each pair's shorter side to ``load_size`` (``image_size`` without
+            ``jitter``, then the centre ``image_size`` square) instead of squashing it to a square:
+            for camera frames that are wider than tall. Needs the memory cache (or none).
 
     Returns:
         A ``tf.data.Dataset`` of ``(a, b)`` batches, prefetched, with its length (``len()``) set.
     """
     _check_arguments(files, batch_size, image_size, load_size, jitter, num_epochs, first_epoch,
-                     steps_per_epoch, cache)
+                     steps_per_epoch, cache, keep_aspect)
     if validate:
         check_files(files, image_size=image_size, load_size=load_size, jitter=jitter)
     n = len(files)
@@ -349,7 +360,7 @@ def paired_dataset(files: PairedFiles, *, batch_size: int = 1, image_size: int =
         raise ValueError(f"{files.source}: {n} pairs make no batch of {batch_size}; lower batch_size "
                          "or set steps_per_epoch")
     size = load_size if jitter else image_size
-    decoded = _decoded_pairs(files, size)
+    decoded = _decoded_pairs(files, size, keep_aspect)
     if isinstance(cache, bool):
         source = decoded.cache() if cache else decoded
         epoch_stream, fetch = _indexed_epochs(source, n, per_epoch, seed, shuffle)
@@ -360,6 +371,8 @@ def paired_dataset(files: PairedFiles, *, batch_size: int = 1, image_size: int =
     def finish(*element):
         epoch, position, a, b = fetch(*element)
         element_seed = _stream_seed(seed, epoch, _AUGMENTATION, position)
+        if keep_aspect and not jitter:
+            a, b = _centre_square(a, image_size), _centre_square(b, image_size)
         a, b = augment_pair(a, b, element_seed, image_size, jitter, flip)  # on the small stored values
         a, b = to_unit_range(a, files.a_spec), to_unit_range(b, files.b_spec)
         if exposure:
@@ -379,10 +392,17 @@ def paired_dataset(files: PairedFiles, *, batch_size: int = 1, image_size: int =
     return batches.apply(tf.data.experimental.assert_cardinality(total)).prefetch(AUTOTUNE)
 
 
+def _centre_square(image, side: int) -> tf.Tensor:
+    """The centre ``side`` x ``side`` crop of an image at least that large: ``(side, side, C)``."""
+    top, left = (tf.shape(image)[0] - side) // 2, (tf.shape(image)[1] - side) // 2
+    return tf.ensure_shape(image[top:top + side, left:left + side], [side, side, image.shape[-1]])
+
+
 def eval_dataset(files: PairedFiles, image_size: int = 256, batch_size: int = 1,
-                 validate: bool = True) -> tf.data.Dataset:
-    """One ordered pass for evaluation: every pair resized to ``image_size`` squared, no jitter, no
-    flip, last batch kept; float32 ``(B, S, S, Ca)``, ``(B, S, S, Cb)`` in ``[-1, 1]``."""
+                 validate: bool = True, keep_aspect: bool = False) -> tf.data.Dataset:
+    """One ordered pass for evaluation: every pair resized to ``image_size`` squared (with
+    ``keep_aspect``: shorter side to ``image_size``, then the centre square), no jitter, no flip, last
+    batch kept; float32 ``(B, S, S, Ca)``, ``(B, S, S, Cb)`` in ``[-1, 1]``."""
     return paired_dataset(files, batch_size=batch_size, image_size=image_size, load_size=None,
                           jitter=False, flip=False, shuffle=False, cache=False, num_epochs=1,
-                          drop_remainder=False, validate=validate)
+                          drop_remainder=False, validate=validate, keep_aspect=keep_aspect)

@@ -197,7 +197,7 @@ def evaluate_command(args) -> int:
     train_files, eval_files = train_and_eval_pairs(config)
     if eval_files is None:
         raise ValueError("the run has no eval split; pass --split")
-    report = evaluate_translation(generator, eval_files, train_files, config.image_size)
+    report = evaluate_translation(generator, eval_files, train_files, config.image_size, keep_aspect=config.keep_aspect)
     print(format_report(report))
     atomic_write_text(metrics_file, json.dumps(report, indent=2) + "\n")
     if args.json:

@@ -36,25 +36,28 @@ def grey_of_rgb(rgb):
     return tf.reduce_sum(tf.convert_to_tensor(rgb) * tf.constant(LUMA_BT601), axis=-1, keepdims=True)
 
 
-def mean_target(files: PairedFiles, image_size: int, batch_size: int = 16) -> np.ndarray:
-    """Mean of the target images of ``files`` resized to ``image_size``: float32 (size, size, C) in [-1, 1]."""
+def mean_target(files: PairedFiles, image_size: int, batch_size: int = 16, keep_aspect: bool = False) -> np.ndarray:
+    """Mean of the target images of ``files`` resized to ``image_size`` (``keep_aspect``: shorter side,
+    centre square; see :func:`~thermal_keras.data.pipeline.eval_dataset`): float32 (size, size, C) in [-1, 1]."""
     total, count = 0.0, 0
-    for _, b in pipeline.eval_dataset(files, image_size=image_size, batch_size=batch_size):
+    for _, b in pipeline.eval_dataset(files, image_size=image_size, batch_size=batch_size, keep_aspect=keep_aspect):
         total = total + tf.reduce_sum(b, axis=0)
         count += int(b.shape[0])
     return (total / count).numpy()
 
 
 def evaluate_translation(generator, eval_files: PairedFiles, train_files: PairedFiles, image_size: int,
-                         batch_size: int = 16) -> dict:
-    """Metrics of ``generator`` and of both baselines on ``eval_files`` at ``image_size``.
+                         batch_size: int = 16, keep_aspect: bool = False) -> dict:
+    """Metrics of ``generator`` and of both baselines on ``eval_files`` at ``image_size`` (with
+    ``keep_aspect``: each frame's shorter side resized to ``image_size``, scored on its centre square).
 
     Returns ``{"model": {...}, "grey_baseline": {...}, "mean_baseline": {...}, "n_images": N}``; each
     inner dict has mse, rmse, psnr, ssim, uqi and, for T-linear 16-bit targets, ``temperature_mae_k``.
     """
-    mean_image = mean_target(train_files, image_size)
+    mean_image = mean_target(train_files, image_size, keep_aspect=keep_aspect)
     targets, predictions = [], {"model": [], "grey_baseline": [], "mean_baseline": []}
-    for a, b in pipeline.eval_dataset(eval_files, image_size=image_size, batch_size=batch_size):
+    for a, b in pipeline.eval_dataset(eval_files, image_size=image_size, batch_size=batch_size,
+                                      keep_aspect=keep_aspect):
         targets.append(b.numpy())
         predictions["model"].append(np.clip(np.asarray(generator(a, training=False), np.float32), -1, 1))
         predictions["grey_baseline"].append(grey_of_rgb(a).numpy())

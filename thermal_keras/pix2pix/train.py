@@ -75,12 +75,13 @@ class TranslationJob(TrainingJob):
             train, batch_size=config.batch_size, image_size=config.image_size,
             load_size=config.load_size or None, flip=config.flip, seed=config.seed,
             first_epoch=first_epoch, num_epochs=num_epochs, steps_per_epoch=steps_per_epoch,
-            exposure=config.exposure_jitter)
+            exposure=config.exposure_jitter, keep_aspect=config.keep_aspect)
 
     def writers(self, train, held_out, initial_epoch):
         preview = held_out or train
         rgb, thermal = next(iter(pipeline.eval_dataset(preview.subset(range(min(4, len(preview)))),
-                                                       image_size=self.config.image_size, batch_size=4)))
+                                                       image_size=self.config.image_size, batch_size=4,
+                                                       keep_aspect=self.config.keep_aspect)))
         out = Path(self.config.output_dir)
         return [SampleGridCallback(rgb, thermal, out / "samples", every_n_steps=self.config.sample_every,
                                    log_dir=out / "logs")]
@@ -94,7 +95,7 @@ class TranslationJob(TrainingJob):
         if run.eval_files is None:
             return None
         return evaluate_translation(self.generator(run.model), run.eval_files, run.train_files,
-                                    self.config.image_size)
+                                    self.config.image_size, keep_aspect=self.config.keep_aspect)
 
 
 class Pix2PixJob(TranslationJob):
