@@ -9,7 +9,6 @@ generator on held-out pairs against the grey-of-RGB and mean-thermal baselines, 
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from pathlib import Path
 
@@ -61,7 +60,7 @@ def run_demo(results_dir="results", fresh: bool = False, config: Pix2PixConfig |
                   seconds_per_step=round(train_s / steps_run, 4) if steps_run else None,
                   config=dataclasses.asdict(config))
     results.mkdir(parents=True, exist_ok=True)
-    io.atomic_write_text(results / "metrics.json", json.dumps(report, indent=2) + "\n")
+    io.write_report_json(results / "metrics.json", report)
     _write_grid(generator, run.eval_files, config.image_size, results / "grid.png")
     export_saved_model(generator, results / "saved_model", target_spec=run.train_files.b_spec)
     save_keras(generator, results / "generator.keras")

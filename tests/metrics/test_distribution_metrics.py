@@ -47,6 +47,55 @@ def test_frechet_distance_survives_singular_covariances():
     assert np.isfinite(value) and value > 0
 
 
+def test_frechet_distance_of_rank_one_covariances_is_exact():
+    # sigma1 = u uᵀ, sigma2 = v vᵀ with u = (-1, 3, 3, 3), v = (-2, -3, -1, 1): |u|² = 28, |v|² = 15,
+    # u·v = 2 - 9 - 3 + 3 = -7. sigma1 sigma2 = (u·v) u vᵀ has rank 1; its one non-zero eigenvalue
+    # (eigenvector u) is (u·v)² = 49, so tr((sigma1 sigma2)^½) = |u·v| = 7. With mu1 = 0 and
+    # mu2 = (1, 2, 3, 4), |mu1 - mu2|² = 30, and the distance is 30 + 28 + 15 - 2·7 = 59 exactly.
+    # (scipy.linalg.sqrtm of the non-symmetric singular product returned imaginary parts up to 0.49.)
+    u, v = np.array([-1.0, 3.0, 3.0, 3.0]), np.array([-2.0, -3.0, -1.0, 1.0])
+    value = metrics.frechet_distance(np.zeros(4), np.outer(u, u), np.array([1.0, 2.0, 3.0, 4.0]), np.outer(v, v))
+    assert value == pytest.approx(59.0, abs=1e-9)
+    # Scaled by 4 in every coordinate (sigma by 16), the distance scales by 16: 944, still exact.
+    value = metrics.frechet_distance(np.zeros(4), 16 * np.outer(u, u), 4 * np.array([1.0, 2.0, 3.0, 4.0]),
+                                     16 * np.outer(v, v))
+    assert value == pytest.approx(16 * 59.0, abs=1e-8)
+
+
+def test_frechet_distance_of_two_samples_a_side_equals_the_low_rank_form():
+    rng = np.random.default_rng(9)  # two samples: rank-1 covariances in 16 dimensions
+    x, y = rng.normal(size=(2, 16)), rng.normal(size=(2, 16)) * 3 + 1
+    value = metrics.frechet_distance(x.mean(0), np.cov(x, rowvar=False), y.mean(0), np.cov(y, rowvar=False))
+    assert value == pytest.approx(distribution.frechet_distance_low_rank(x, y), abs=1e-9)
+
+
+def test_frechet_distance_closed_forms_with_singular_covariances():
+    # Diagonal covariances a, b commute: the distance is |mu1 - mu2|² + Σ (sqrt(a) - sqrt(b))².
+    a, b = np.array([4.0, 0.0, 9.0, 1.0, 0.0, 2.25]), np.array([1.0, 16.0, 0.0, 1.0, 0.0, 6.25])
+    mu1, mu2 = np.array([1.0, 0.0, 0.0, 2.0, 0.0, -1.0]), np.array([0.0, 0.0, 3.0, 0.0, 1.0, 1.0])
+    expected = np.sum((mu1 - mu2) ** 2) + np.sum((np.sqrt(a) - np.sqrt(b)) ** 2)  # 19 + 27 = 46
+    assert metrics.frechet_distance(mu1, np.diag(a), mu2, np.diag(b)) == pytest.approx(expected, abs=1e-9)
+    # The same, rotated: Q diag(a) Qᵀ and Q diag(b) Qᵀ still commute, the distance is unchanged.
+    q, _ = np.linalg.qr(np.random.default_rng(10).normal(size=(6, 6)))
+    rotated = metrics.frechet_distance(q @ mu1, q @ np.diag(a) @ q.T, q @ mu2, q @ np.diag(b) @ q.T)
+    assert rotated == pytest.approx(expected, abs=1e-9)
+    # Identical Gaussians with a singular (rank 3 of 8) covariance: 0.
+    x = np.random.default_rng(11).normal(size=(4, 8))
+    mu, sigma = x.mean(0), np.cov(x, rowvar=False)
+    assert metrics.frechet_distance(mu, sigma, mu, sigma) == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("sigma,fragment", [
+    (np.diag([1.0, -1.0]), "sigma2 has a negative eigenvalue"),
+    (np.array([[1.0, 0.5], [0.0, 1.0]]), "sigma2 is not symmetric"),
+    (np.array([[1.0, np.nan], [np.nan, 1.0]]), "sigma2 holds NaN or inf"),
+])
+def test_frechet_distance_refuses_matrices_that_are_no_covariance(sigma, fragment):
+    with pytest.raises(ValueError) as refused:
+        metrics.frechet_distance(np.zeros(2), np.eye(2), np.zeros(2), sigma)
+    assert fragment in str(refused.value) and "\n" not in str(refused.value)
+
+
 def test_low_rank_form_equals_sqrtm_for_small_and_large_sets():
     rng = np.random.default_rng(8)
     for n_real, n_fake in ((5, 7), (300, 200)):  # singular (n < d = 24) and full-rank covariances

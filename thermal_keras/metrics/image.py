@@ -9,9 +9,15 @@ The functions are plain TensorFlow ops, so they also run inside ``tf.function`` 
 ``test_step``); shapes are checked on the static shape there.
 
 PSNR and SSIM need the ``data_range`` the images live in (255 for uint8, 2.0 for ``[-1, 1]``,
-1.0 for ``[0, 1]``); there is no default because a wrong guess silently changes the numbers.
+1.0 for ``[0, 1]``); there is no default because a wrong guess silently changes the numbers. A range
+that cannot be right is refused with a one-line ``ValueError`` before anything is computed
+(:func:`check_data_range`): one that is not a finite positive number, one below 255 for uint8 images,
+and one that the values themselves exceed (the largest minus the smallest value of both images more
+than 1% above ``data_range``, e.g. ``[0, 255]`` floats with ``data_range=1``). The value test needs
+concrete values, so inside ``tf.function`` only the number and dtype tests run.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -27,11 +33,22 @@ SSIM_K1 = 0.01
 SSIM_K2 = 0.03
 
 
-def _to_float_tensor(image, name, dtype):
+# How far the values of both images may spread beyond data_range (a fraction of it): float rounding
+# of scaled values and mildly overshooting outputs pass, every scale mistake (x2, x255, x257) fails.
+RANGE_TOLERANCE = 0.01
+UINT8_RANGE = 255.0
+
+
+def _real_tensor(image, name):
+    """``image`` as a tensor of its own dtype; ``TypeError`` unless it holds real numbers."""
     tensor = tf.convert_to_tensor(image)
     if not (tensor.dtype.is_floating or tensor.dtype.is_integer):
         raise TypeError(f"{name} must hold real numbers, got dtype {tensor.dtype.name}")
-    return tf.cast(tensor, dtype)
+    return tensor
+
+
+def _to_float_tensor(image, name, dtype):
+    return tf.cast(_real_tensor(image, name), dtype)
 
 
 def _as_image_batch(y_true, y_pred, dtype=tf.float32):
@@ -51,12 +68,54 @@ def _as_image_batch(y_true, y_pred, dtype=tf.float32):
 
 
 def _check_data_range(data_range):
-    if isinstance(data_range, bool) or not isinstance(data_range, numbers.Real) or not data_range > 0:
+    """``data_range`` as a float; ``ValueError`` unless it is a finite number above 0."""
+    if (isinstance(data_range, bool) or not isinstance(data_range, numbers.Real)
+            or not math.isfinite(data_range) or not data_range > 0):
         raise ValueError(
-            f"data_range must be a positive number (255 for uint8, 2.0 for [-1, 1], 1.0 for [0, 1]), "
-            f"got {data_range!r}"
+            f"data_range must be a finite positive number (255 for uint8, 65535 for uint16, "
+            f"2.0 for [-1, 1], 1.0 for [0, 1]), got {data_range!r}"
         )
     return float(data_range)
+
+
+def _value_span(tensors) -> float:
+    """Largest minus smallest value over all non-empty ``tensors`` (eager), in float64; 0 when all are empty."""
+    filled = [tf.cast(t, tf.float64) for t in tensors if int(tf.size(t)) > 0]
+    if not filled:
+        return 0.0
+    return max(float(tf.reduce_max(t)) for t in filled) - min(float(tf.reduce_min(t)) for t in filled)
+
+
+def check_data_range(images, data_range, names=("y_true", "y_pred")) -> float:
+    """``data_range`` as a float after checking that it can score ``images``; one-line ``ValueError`` if not.
+
+    Refused: a ``data_range`` that is not a finite positive number; one below 255 when an image is
+    uint8 (its values span 0..255); and, on concrete (eager) values, one that the values of all
+    ``images`` together spread over by more than ``RANGE_TOLERANCE`` (1%) of it, e.g. ``[0, 255]``
+    floats with ``data_range=1`` or ``[-1, 1]`` images with ``data_range=1``. Inside ``tf.function``
+    the values are symbolic, so only the first two tests run there.
+
+    Args:
+        images: arrays or tensors of any real dtype and shape (usually the two images compared).
+        data_range: the range the caller states (255 for uint8, 2.0 for ``[-1, 1]``, 1.0 for ``[0, 1]``).
+        names: one name per image, for the message.
+
+    Returns:
+        ``float(data_range)``.
+    """
+    peak = _check_data_range(data_range)
+    tensors = [_real_tensor(image, name) for image, name in zip(images, names)]
+    for tensor, name in zip(tensors, names):
+        if tensor.dtype == tf.uint8 and peak < UINT8_RANGE:
+            raise ValueError(f"data_range={data_range!r} is below 255, the range of {name}'s uint8 values; "
+                             f"pass data_range=255")
+    if tf.executing_eagerly():
+        span = _value_span(tensors)
+        if span > peak * (1.0 + RANGE_TOLERANCE):
+            raise ValueError(f"the values of {' and '.join(names)} span {span:.4g}, more than "
+                             f"data_range={data_range!r}: pass the range they live in (255 for 0..255, "
+                             f"2.0 for [-1, 1], 1.0 for [0, 1])")
+    return peak
 
 
 def _check_min_size(images, size, metric_name):
@@ -85,8 +144,9 @@ def psnr(y_true, y_pred, *, data_range):
     """Peak signal-to-noise ratio in dB, ``10 log10(data_range² / MSE)`` per image, batch mean.
 
     Identical images give ``inf`` (MSE 0), and so does a batch that holds one identical pair.
+    A ``data_range`` that cannot fit the images is a ``ValueError`` (:func:`check_data_range`).
     """
-    peak = _check_data_range(data_range)
+    peak = check_data_range((y_true, y_pred), data_range)
     true, pred = _as_image_batch(y_true, y_pred, tf.float64)
     per_image = 10.0 * tf.math.log(peak**2 / _per_image_mse(true, pred)) / np.log(10.0)
     return tf.cast(tf.reduce_mean(per_image), tf.float32)
@@ -97,8 +157,9 @@ def ssim(y_true, y_pred, *, data_range):
 
     11×11 Gaussian window with sigma 1.5, K1 0.01, K2 0.03, population covariances, mean over the
     valid (unpadded) region and over channels, then over the batch. Images must be at least 11×11.
+    A ``data_range`` that cannot fit the images is a ``ValueError`` (:func:`check_data_range`).
     """
-    peak = _check_data_range(data_range)
+    peak = check_data_range((y_true, y_pred), data_range)
     true, pred = _as_image_batch(y_true, y_pred, tf.float32)
     _check_min_size(true, SSIM_FILTER_SIZE, "ssim")
     # Not rescaled to [0, 1] first: that rounds integer data that float32 holds exactly and costs

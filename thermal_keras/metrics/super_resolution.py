@@ -8,13 +8,16 @@ before scoring, because the border is where any upscaler lacks context.
 
 The peak is explicit and never the image maximum: ``data_range`` defaults to the range of the
 input dtype (uint8 255, uint16 65535, float 1.0 -- the SR models' ``[0, 1]``), never to the data.
+``sr`` and ``hr`` must be of one kind (the same integer dtype, or both floating point), because the
+default range comes from ``hr``'s dtype: uint16 ``sr`` against float ``hr`` would be scored on a peak
+of 1.0. A range that cannot fit the images is refused as in
+:func:`thermal_keras.metrics.image.check_data_range` (not finite or not positive, below 255 for
+uint8, exceeded by the values); all with a one-line ``ValueError`` before anything is computed.
 """
-
-import numbers
 
 import tensorflow as tf
 
-from thermal_keras.metrics.image import psnr, ssim
+from thermal_keras.metrics.image import check_data_range, psnr, ssim
 
 __all__ = ["rgb_to_y", "psnr_y", "ssim_y"]
 
@@ -23,12 +26,10 @@ BT601_Y_OFFSET = 16.0
 _DTYPE_RANGES = {tf.uint8: 255.0, tf.uint16: 65535.0}
 
 
-def _default_range(images, data_range):
+def _default_range(dtype, data_range):
+    """``data_range``, or the range of ``dtype`` when it is ``None`` (uint8 255, uint16 65535, float 1.0)."""
     if data_range is not None:
-        if isinstance(data_range, bool) or not isinstance(data_range, numbers.Real) or data_range <= 0:
-            raise ValueError(f"data_range must be a positive number, got {data_range!r}")
-        return float(data_range)
-    dtype = tf.as_dtype(getattr(images, "dtype", tf.float32))
+        return data_range
     if dtype.is_floating:
         return 1.0
     if dtype in _DTYPE_RANGES:
@@ -36,9 +37,21 @@ def _default_range(images, data_range):
     raise ValueError(f"pass data_range for images of dtype {dtype.name}")
 
 
+def _scorable_pair(sr, hr, data_range):
+    """``(sr, hr, peak)``: both as tensors of their own dtype, after the checks of the module docstring."""
+    sr_t, hr_t = tf.convert_to_tensor(sr), tf.convert_to_tensor(hr)
+    if sr_t.dtype != hr_t.dtype and not (sr_t.dtype.is_floating and hr_t.dtype.is_floating):
+        raise ValueError(f"sr is {sr_t.dtype.name} and hr is {hr_t.dtype.name}: they must be of one kind "
+                         f"(the same integer dtype, or both float); convert sr to hr's dtype and scale first")
+    peak = check_data_range((sr_t, hr_t), _default_range(hr_t.dtype, data_range), names=("sr", "hr"))
+    return sr_t, hr_t, peak
+
+
 def rgb_to_y(images, data_range=1.0):
     """BT.601 luma of ``(..., 3)`` RGB in ``[0, data_range]`` -> ``(..., 1)`` float64 in the same units
-    (Y spans ``[16/255, 235/255] * data_range``). ``(..., 1)`` input is returned as float64."""
+    (Y spans ``[16/255, 235/255] * data_range``). ``(..., 1)`` input is returned as float64.
+    A ``data_range`` that cannot fit ``images`` is a ``ValueError`` (as for :func:`psnr_y`)."""
+    data_range = check_data_range((images,), data_range, names=("images",))
     x = tf.cast(tf.convert_to_tensor(images), tf.float64)
     if x.shape[-1] == 1:
         return x
@@ -49,10 +62,9 @@ def rgb_to_y(images, data_range=1.0):
     return y
 
 
-def _cropped_y(sr, hr, crop_border, data_range):
+def _cropped_y(sr_t, hr_t, crop_border, data_range):
     if isinstance(crop_border, bool) or not isinstance(crop_border, int) or crop_border < 0:
         raise ValueError(f"crop_border must be an int >= 0, got {crop_border!r}")
-    sr_t, hr_t = tf.convert_to_tensor(sr), tf.convert_to_tensor(hr)
     if sr_t.shape.rank not in (3, 4) or sr_t.shape != hr_t.shape:
         raise ValueError(f"sr and hr must share one shape (H, W, C) or (N, H, W, C); got {sr_t.shape}, {hr_t.shape}")
     if sr_t.shape.rank == 3:
@@ -76,15 +88,19 @@ def psnr_y(sr, hr, crop_border=4, data_range=None):
 
     Returns:
         float32 scalar tensor.
+
+    Raises:
+        ValueError: ``sr`` and ``hr`` of different kinds (e.g. uint16 and float), or a ``data_range``
+            that cannot fit them (see the module docstring).
     """
-    peak = _default_range(hr, data_range)
-    sr_y, hr_y = _cropped_y(sr, hr, crop_border, peak)
+    sr_t, hr_t, peak = _scorable_pair(sr, hr, data_range)
+    sr_y, hr_y = _cropped_y(sr_t, hr_t, crop_border, peak)
     return psnr(hr_y, sr_y, data_range=peak)
 
 
 def ssim_y(sr, hr, crop_border=4, data_range=None):
     """SSIM on Y after the border crop (11×11 Gaussian window, σ 1.5, K1 0.01, K2 0.03); arguments
     as :func:`psnr_y`. float32 scalar tensor, batch mean."""
-    peak = _default_range(hr, data_range)
-    sr_y, hr_y = _cropped_y(sr, hr, crop_border, peak)
+    sr_t, hr_t, peak = _scorable_pair(sr, hr, data_range)
+    sr_y, hr_y = _cropped_y(sr_t, hr_t, crop_border, peak)
     return ssim(hr_y, sr_y, data_range=peak)
