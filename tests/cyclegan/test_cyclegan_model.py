@@ -10,6 +10,7 @@ from data_loaders import synthetic
 from data_loaders.paired import paired_folder
 from thermal_keras.cyclegan.config import CycleGANConfig
 from thermal_keras.cyclegan.data import unpaired_dataset
+from thermal_keras.cyclegan.losses import PerceptualCycleLoss, SelfSimilarityLoss
 from thermal_keras.cyclegan.train import train_cyclegan
 from thermal_keras.data import pipeline
 from thermal_keras.models import CycleGAN, ImagePool, build_discriminator, build_generator
@@ -142,6 +143,47 @@ def test_fit_evaluate_and_save_load(tmp_path):
     model.save(path)
     loaded = keras.models.load_model(path)
     np.testing.assert_allclose(np.asarray(loaded(a)), np.asarray(model(a)), atol=1e-5)
+    assert loaded.compile_settings == model.compile_settings and loaded.lambda_identity == 0.0
+
+
+def test_a_reloaded_model_is_compiled_with_every_saved_setting(tmp_path):
+    model = _cyclegan(3, 3, pool_size=2)
+    perceptual = PerceptualCycleLoss(("block1_conv1",), weights=None)
+    self_similarity = SelfSimilarityLoss(("block1_conv2",), patch_size=2, num_patches=4, weights=None, seed=5)
+    model.compile(gan_mode="hinge", lambda_cycle=4.0, lambda_identity=0.25, paired=True, lambda_supervised=3.0,
+                  perceptual_loss=perceptual, lambda_perceptual=0.5, self_similarity_loss=self_similarity,
+                  lambda_self_similarity=0.75, run_eagerly=True)  # every setting off its default
+    a, b = _batch(4, 3, 3)
+    model.train_on_batch(a, b)
+    path = tmp_path / "cyclegan.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.compile_settings == model.compile_settings
+    assert loaded.compile_settings["self_similarity_loss"] == self_similarity.get_config()
+    assert (loaded.gan_mode, loaded.paired, loaded.identity_active, loaded.run_eagerly) == ("hinge", True, True, True)
+    assert (loaded.lambda_cycle, loaded.lambda_identity, loaded.lambda_supervised, loaded.lambda_perceptual,
+            loaded.lambda_self_similarity) == (4.0, 0.25, 3.0, 0.5, 0.75)
+    assert isinstance(loaded.perceptual_loss, PerceptualCycleLoss)
+    assert loaded.perceptual_loss.get_config() == perceptual.get_config()
+    assert int(loaded.g_optimizer.iterations) == int(loaded.d_optimizer.iterations) == 1
+    logs = loaded.train_on_batch(a, b, return_dict=True)  # the saved weights make up the loss, not defaults
+    assert logs["g_loss"] == pytest.approx(
+        logs["g_gan"] + 4 * logs["cycle"] + 0.25 * 4 * logs["identity"] + 3 * logs["supervised"]
+        + 0.5 * logs["perceptual"] + 0.75 * logs["self_similarity"], rel=1e-4)
+    assert logs["perceptual"] > 0 and logs["self_similarity"] > 0
+
+
+def test_reloading_an_rgb_to_thermal_model_keeps_lambda_identity_without_warning_again(tmp_path):
+    model = _cyclegan(3, 1)
+    with pytest.warns(UserWarning, match="identity loss off"):
+        model.compile(lambda_cycle=7.0)
+    model.save(tmp_path / "cyclegan.keras")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = keras.models.load_model(tmp_path / "cyclegan.keras")
+    assert loaded.compile_settings == model.compile_settings
+    assert (loaded.lambda_cycle, loaded.lambda_identity, loaded.identity_active) == (7.0, 0.5, False)
+    assert loaded.compile_settings["perceptual_loss"] is None
 
 
 # --- Data modes ---------------------------------------------------------------------------------

@@ -133,7 +133,7 @@ def two_epoch_run(tmp_path_factory, data_root):
 
 
 @pytest.mark.parametrize("damage", list(DAMAGE), ids=list(DAMAGE))
-def test_resume_skips_a_damaged_newest_checkpoint(damage, two_epoch_run, tmp_path, data_root, run_cli):
+def test_resume_skips_a_damaged_newest_checkpoint(damage, two_epoch_run, tmp_path, data_root, run_cli, caplog):
     run = tmp_path / "run"
     shutil.copytree(two_epoch_run, run)
     checkpoints = _listing(run / "checkpoints")
@@ -142,7 +142,9 @@ def test_resume_skips_a_damaged_newest_checkpoint(damage, two_epoch_run, tmp_pat
     DAMAGE[damage](run / "checkpoints" / "ckpt-000002" / "variables.npz")
     result = run_cli(tiny(run, data_root, "--epochs", "2"))
     assert result.code == 0
-    assert "skipped damaged checkpoint" in result.err and "ckpt-000002" in result.err
+    [skipped] = [r for r in caplog.records if r.name == "thermal_keras.training.checkpoint"]
+    assert skipped.levelname == "WARNING" and "ckpt-000002" in skipped.getMessage()
+    assert skipped.getMessage().startswith("warning: skipped damaged checkpoint")
     log = (run / "log.csv").read_text().strip().splitlines()
     assert log[-1].startswith("1,")  # epoch index 1 (the second epoch) was trained again from ckpt 1
 

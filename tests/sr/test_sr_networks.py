@@ -138,6 +138,52 @@ def test_perceptual_loss_uses_the_feature_network():
     assert logs["perceptual"][-1] > 0
 
 
+def test_a_custom_perceptual_network_is_not_saved_and_saving_says_so(tmp_path):
+    inputs = keras.Input((None, None, 3))
+    features = keras.Model(inputs, keras.layers.Conv2D(4, 3, padding="same")(inputs))
+    model = SRGAN(tiny_generator(), tiny_discriminator())
+    model.compile(perceptual=features, perceptual_weight=1.0, tv_weight=0.0)
+    with pytest.warns(UserWarning, match="perceptual network given to compile.. as a keras.Model is not saved"):
+        model.save(tmp_path / "srgan.keras")
+    loaded = keras.models.load_model(tmp_path / "srgan.keras")
+    assert loaded.perceptual is None and loaded.loss_weights == model.loss_weights
+
+
+def test_a_reloaded_pretraining_model_stays_in_pretraining_with_its_weights(tmp_path):
+    model = SRGAN(tiny_generator())  # no discriminator: GAN mode (the default) would refuse to compile
+    model.compile(keras.optimizers.Adam(2e-3), pretrain=True, pixel_weight=2.0, tv_weight=1e-3)
+    lr, hr = batch()
+    model.fit(lr, hr, epochs=1, batch_size=2, verbose=0)
+    model.save(tmp_path / "srgan.keras")
+    loaded = keras.models.load_model(tmp_path / "srgan.keras")
+    assert loaded.compile_settings == model.compile_settings
+    assert loaded.pretrain and loaded.loss_weights == {"pixel": 2.0, "adversarial": 1e-3, "perceptual": 6e-3,
+                                                       "tv": 1e-3}
+    assert int(loaded.g_optimizer.iterations) == 1 and float(loaded.g_optimizer.learning_rate) == pytest.approx(2e-3)
+    logs = loaded.fit(lr, hr, epochs=1, batch_size=2, verbose=0).history
+    assert logs["g_loss"][-1] == pytest.approx(2.0 * logs["pixel"][-1], rel=1e-5)  # pixel term only, weighted
+
+
+def test_a_reloaded_gan_model_rebuilds_its_perceptual_network_from_the_recorded_weights(tmp_path):
+    weights_file = tmp_path / "mobilenet_v2.weights.h5"
+    keras.applications.MobileNetV2(include_top=False, weights=None).save_weights(weights_file)
+    model = SRGAN(tiny_generator(), tiny_discriminator())
+    model.compile(adversarial_weight=2e-3, perceptual_weight=0.5, perceptual_weights=weights_file)
+    path = tmp_path / "srgan.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.compile_settings == model.compile_settings
+    assert loaded.compile_settings["perceptual_weights"] == str(weights_file)
+    assert not loaded.pretrain and loaded.perceptual_name == "mobilenet_v2"
+    assert loaded.loss_weights == {"pixel": 1.0, "adversarial": 2e-3, "perceptual": 0.5, "tv": 2e-8}
+    for original, restored in zip(model.perceptual.weights, loaded.perceptual.weights):
+        np.testing.assert_array_equal(np.asarray(restored), np.asarray(original), err_msg=original.path)
+    weights_file.unlink()
+    with pytest.raises(MissingWeightsError, match="compile=False"):
+        keras.models.load_model(path)
+    assert not keras.models.load_model(path, compile=False).compiled
+
+
 def test_missing_perceptual_weights_fail_at_compile(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     model = SRGAN(tiny_generator(), tiny_discriminator())

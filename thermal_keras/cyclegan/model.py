@@ -43,7 +43,9 @@ import tensorflow as tf
 from keras import ops
 
 from thermal_keras.cyclegan.image_pool import ImagePool
+from thermal_keras.cyclegan.losses import PerceptualCycleLoss, SelfSimilarityLoss
 from thermal_keras.distribute import replica_share, step_logs
+from thermal_keras.features import MissingWeightsError
 from thermal_keras.gan import GANModel, channels, check_weight
 from thermal_keras.losses import check_gan_mode, gan_loss, l1_loss
 from thermal_keras.networks.unet import check_generator_input_size
@@ -51,6 +53,14 @@ from thermal_keras.pix2pix.model import default_gan_optimizer, image_stats
 
 _TRAIN_LOSSES = ("g_loss", "g_gan", "cycle", "identity", "supervised", "perceptual", "self_similarity",
                  "d_loss")
+
+
+def _rebuilt_feature_loss(loss_class, config: dict):
+    try:
+        return loss_class(**config)
+    except MissingWeightsError as error:
+        raise MissingWeightsError(f"{error} (the CycleGAN was saved with a {loss_class.__name__}; "
+                                  "keras.models.load_model(path, compile=False) loads it without its losses)") from None
 
 
 def _check_channels(generator_ab, generator_ba, discriminator_a, discriminator_b):
@@ -77,7 +87,9 @@ class CycleGAN(GANModel):
         seed: seed of the pools' random draws.
 
     Attributes after ``compile``: ``g_optimizer`` (G and F), ``d_optimizer`` (D_A and D_B), the loss
-    weights, ``paired``, ``identity_active``. Step counter: ``g_optimizer.iterations``.
+    weights, ``paired``, ``identity_active`` and ``compile_settings`` (every other ``compile``
+    argument, the feature losses as their config: saved with the model, so
+    ``keras.models.load_model`` compiles it as it was). Step counter: ``g_optimizer.iterations``.
     """
 
     def __init__(self, generator_ab, generator_ba, discriminator_a, discriminator_b, pool_size=50,
@@ -149,6 +161,13 @@ class CycleGAN(GANModel):
             setattr(self, name, value)
         self.identity_active = bool(self.lambda_identity) and self.identity_possible
         self.perceptual_loss, self.self_similarity_loss = perceptual_loss, self_similarity_loss
+        # A feature loss is recorded (as its config) only where its weight uses it, so reloading a
+        # model never needs an extractor's weights file for a term that is off.
+        self.compile_settings = {
+            "gan_mode": gan_mode, "paired": self.paired, **weights,
+            **{key: loss.get_config() if loss is not None and weights[weight] else None
+               for key, loss, weight in (("perceptual_loss", perceptual_loss, "lambda_perceptual"),
+                                         ("self_similarity_loss", self_similarity_loss, "lambda_self_similarity"))}}
 
     def _generator_variables(self):
         return self.generator_ab.trainable_variables + self.generator_ba.trainable_variables
@@ -236,6 +255,14 @@ class CycleGAN(GANModel):
         networks, both optimizers and both pools (build the pools first, see :meth:`build_pools`)."""
         return {**super().checkpoint_objects(), "fake_a_pool": self.fake_a_pool, "fake_b_pool": self.fake_b_pool}
 
-    def get_compile_config(self):
-        """None: the feature losses hold extractor models, so a loaded CycleGAN is compiled again."""
-        return None
+    def compile_from_config(self, config):
+        """Compile a loaded model as it was saved: optimizers, GAN mode, every loss weight and the
+        feature losses, rebuilt from their config (their extractor's weights are read again from the
+        recorded ``weights``: the Keras cache file or a path; ``None`` gives a new random network)."""
+        config = dict(config)
+        for key, loss_class in (("perceptual_loss", PerceptualCycleLoss), ("self_similarity_loss", SelfSimilarityLoss)):
+            if config.get(key) is not None:
+                config[key] = _rebuilt_feature_loss(loss_class, config[key])
+        with warnings.catch_warnings():  # the identity warning was given when the model was compiled
+            warnings.filterwarnings("ignore", message="identity loss off", category=UserWarning)
+            super().compile_from_config(config)

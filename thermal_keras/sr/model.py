@@ -12,9 +12,15 @@ the generator on pixel MSE alone (SRResNet), the usual warm start before the GAN
 
 Under a ``tf.distribute`` strategy the losses are divided by the replica count before the gradients
 and BatchNorm statistics are synchronized, as in :class:`~thermal_keras.models.Pix2Pix`.
+
+``compile()`` records its settings in ``compile_settings``; a saved model keeps them, so
+``keras.models.load_model`` gives back the same mode (a pre-training model stays in pre-training),
+loss weights and perceptual network, besides the optimizers' state.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import keras
 import tensorflow as tf
@@ -65,7 +71,7 @@ class SRGAN(GANModel):
         super().__init__(**kwargs)
         self.set_networks(generator, discriminator)
         self.pretrain, self.loss_weights, self.perceptual = True, {}, None
-        self.perceptual_name = None
+        self.perceptual_name, self._perceptual_unsaved = None, False
         names = ("g_loss", "pixel", "adversarial", "perceptual", "tv", "d_loss", "psnr_y")
         self.trackers = {n: keras.metrics.Mean(name=n) for n in names}
 
@@ -82,7 +88,8 @@ class SRGAN(GANModel):
             pretrain: ``True``: generator on pixel MSE only (no discriminator needed).
             pixel_weight, adversarial_weight, perceptual_weight, tv_weight: loss weights (>= 0).
             perceptual: "mobilenet_v2", "vgg16", a frozen ``keras.Model`` on preprocessed images
-                (then named by ``perceptual_weights`` is ignored), or ``None``.
+                (then named by ``perceptual_weights`` is ignored; not saved with the model, which
+                saving warns about), or ``None``.
             perceptual_weights: weights file / "imagenet" (local Keras cache) / ``None`` (random);
                 a missing file raises :class:`thermal_keras.features.MissingWeightsError` here.
             **kwargs: ``keras.Model.compile`` arguments (``jit_compile``, ``run_eagerly``).
@@ -106,6 +113,12 @@ class SRGAN(GANModel):
         self.compile_optimizers(g_optimizer or FusedAdam(1e-4), d_optimizer, self.generator.trainable_variables,
                                 [] if self.discriminator is None else self.discriminator.trainable_variables,
                                 kwargs)
+        # A feature network given as a keras.Model is not part of the saved model (a name is).
+        self._perceptual_unsaved = self.perceptual is not None and not isinstance(perceptual, str)
+        self.compile_settings = {
+            "pretrain": self.pretrain, **{f"{key}_weight": value for key, value in weights.items()},
+            "perceptual": perceptual if isinstance(perceptual, str) else None,
+            "perceptual_weights": None if perceptual_weights is None else str(perceptual_weights)}
 
     def _features(self, images):
         return self.perceptual(features.preprocess(self.perceptual_name, images, value_range=(0.0, 1.0)))
@@ -161,5 +174,20 @@ class SRGAN(GANModel):
         return step_logs({k: self.trackers[k].result() for k in ("pixel", "psnr_y")})
 
     def get_compile_config(self):
-        """None: the perceptual loss holds a feature extractor, so a loaded SRGAN is compiled again."""
-        return None
+        """Optimizers and ``compile_settings`` (the mode, every loss weight, the perceptual network's
+        name and weights), so ``keras.models.load_model`` compiles the model as it was."""
+        if self._perceptual_unsaved:
+            warnings.warn("SRGAN: the perceptual network given to compile() as a keras.Model is not saved "
+                          "with the model; a reloaded model has no perceptual term until compile() is "
+                          "called again with perceptual=", stacklevel=2)
+        return super().get_compile_config()
+
+    def compile_from_config(self, config):
+        """Compile a loaded model as it was saved; a named perceptual network is built again from
+        its recorded weights (the Keras cache file or a path; ``None``: a new random network)."""
+        try:
+            super().compile_from_config(config)
+        except features.MissingWeightsError as error:
+            raise features.MissingWeightsError(
+                f"{error} (the SRGAN was saved with a {config.get('perceptual')} perceptual loss; "
+                "keras.models.load_model(path, compile=False) loads it without its losses)") from None

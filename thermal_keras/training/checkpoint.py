@@ -22,16 +22,24 @@ cleared by the next save.
 Restoring assigns into existing variables, so optimizers must already be built
 (``optimizer.build(model.trainable_variables)``; ``Pix2Pix.compile`` does it).
 
-Not saved: TensorFlow's op-level random state and a ``tf.data`` pipeline's position, so a resumed
-run sees a different shuffle order and jitter than an uninterrupted one would have.
+Not saved: a ``tf.data`` iterator's position and TensorFlow's op-level (stateful) random state. A
+resumed run needs neither: the training job checkpoints at the end of an epoch, and its pipeline
+(:mod:`thermal_keras.data.pipeline`) draws each epoch's order, crops and flips from stateless ops
+keyed by ``(seed, epoch, position in the epoch)``, so the job (:mod:`thermal_keras.training.run`)
+rebuilds it at the restored epoch and the resumed run sees exactly the batches an uninterrupted one
+would have. The models' own random draws (dropout, CycleGAN's history pools) use Keras
+``SeedGenerator`` states, which are variables and so are saved.
+
+A damaged checkpoint skipped on restore is reported through :mod:`logging` (logger
+``thermal_keras.training.checkpoint``, level WARNING).
 """
 
 import json
+import logging
 import os
 import random
 import re
 import shutil
-import sys
 import time
 import uuid
 import zipfile
@@ -39,6 +47,8 @@ import zipfile
 import numpy as np
 
 __all__ = ["TrainingCheckpoint", "CheckpointMismatchError", "DamagedCheckpointError", "FORMAT_VERSION"]
+
+logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 VARIABLES_FILE = "variables.npz"
@@ -318,7 +328,7 @@ class TrainingCheckpoint:
             try:
                 return self._restore_from(candidate, restore_rng)
             except DamagedCheckpointError as error:
-                print(f"warning: skipped damaged checkpoint {candidate}: {error}", file=sys.stderr)
+                logger.warning("warning: skipped damaged checkpoint %s: %s", candidate, error)
         return None
 
     def _pointer_target(self):
