@@ -37,8 +37,8 @@ PRESET = "pix2pix_rgb2thermal_128"
 PRESET_ARCH = {"generator": "unet", "num_downs": 7, "ngf": 32, "ndf": 32, "discriminator": "n_layers"}
 # The real-data recipe (docs/real_data.md): what the variants below showed to matter.
 RECIPE = {**PRESET_ARCH, "lambda_ssim": 50.0, "lambda_gan": 0.1, "decay": 0.5}
-# Each variant: Pix2PixConfig fields plus "exposure" (RGB exposure jitter strength) and "decay"
-# (the fraction of the steps over which the learning rate decays linearly to 0 at the end). The
+# Each variant: Pix2PixConfig fields plus "exposure" (RGB exposure jitter strength), "decay" (the
+# fraction of the steps over which the learning rate decays linearly to 0 at the end) and "flip_tta" (held-out predictions averaged with those of the mirrored frame). The
 # "small_*" variants change one thing of the preset's smaller U-Net (7 downsamplings, ngf 32).
 VARIANTS = {
     "defaults": {},  # `thermal-keras train pix2pix` as it comes: unet_256, PatchGAN, LSGAN + 100 L1
@@ -57,13 +57,26 @@ VARIANTS = {
     "small_exposure": {**PRESET_ARCH, "exposure": 0.5},
     "small_decay": {**PRESET_ARCH, "decay": 0.5},
     "small_resnet": {**PRESET_ARCH, "generator": "resnet_6blocks"},
+    "small_l2": {**PRESET_ARCH, "lambda_l1": 0.0, "lambda_l2": 100.0},
+    "small_ssim_l2": {**PRESET_ARCH, "lambda_l1": 0.0, "lambda_l2": 100.0, "lambda_ssim": 50.0, "lambda_gan": 0.1},
+    "small_prior": {**PRESET_ARCH, "mean_prior": True},
+    "small_prior_ssim": {**PRESET_ARCH, "mean_prior": True, "lambda_ssim": 50.0, "lambda_gan": 0.1},
+    "small_prior_ssim_l2": {**PRESET_ARCH, "mean_prior": True, "lambda_l1": 0.0, "lambda_l2": 100.0,
+                            "lambda_ssim": 50.0, "lambda_gan": 0.1},
+    "small_instance": {**PRESET_ARCH, "norm": "instance"},
+    "small_instance_ssim": {**PRESET_ARCH, "norm": "instance", "lambda_ssim": 50.0, "lambda_gan": 0.1},
+    "small_instance_ssim_l2": {**PRESET_ARCH, "norm": "instance", "lambda_l1": 0.0, "lambda_l2": 100.0,
+                               "lambda_ssim": 50.0, "lambda_gan": 0.1},
+    "small_ssim_tta": {**PRESET_ARCH, "lambda_ssim": 50.0, "lambda_gan": 0.1, "flip_tta": True},
     "tiny": {"generator": "unet", "ngf": 4, "ndf": 4},  # for the smoke test
 }
 DEFAULT_CONTENDERS = ["reference", "recipe", "recipe_preset", "small_scratch", "small_preset"]
 
 
-def train_ours(name: str, crops, eval_rgb: np.ndarray, seed: int, log_every: int) -> tuple[np.ndarray, float]:
-    """Train variant ``name`` on the crops (batch 1, one step a crop); held-out predictions in [-1, 1]."""
+def train_ours(name: str, crops, eval_rgb: np.ndarray, mean_frame: np.ndarray, seed: int,
+               log_every: int) -> tuple[np.ndarray, float]:
+    """Train variant ``name`` on the crops (batch 1, one step a crop); held-out predictions in [-1, 1].
+    ``mean_frame``: the mean training target, ``(256, 256, 1)`` in [-1, 1] (for ``mean_prior``)."""
     import keras
     import tensorflow as tf
 
@@ -74,12 +87,13 @@ def train_ours(name: str, crops, eval_rgb: np.ndarray, seed: int, log_every: int
 
     options = dict(VARIANTS[name])
     exposure, decay, init_from = options.pop("exposure", 0.0), options.pop("decay", 0.0), options.pop("init_from", "")
+    flip_tta = options.pop("flip_tta", False)
     steps = len(crops[0])
     decay_steps = int(round(steps * decay))
     config = Pix2PixConfig(image_size=crops[0].shape[1], batch_size=1, epochs=steps - decay_steps,
                            decay_epochs=decay_steps, seed=seed, **options)
     keras.utils.set_random_seed(seed)
-    model = build_pix2pix(config, 3, 1)
+    model = build_pix2pix(config, 3, 1, mean_frame)
     if init_from:
         init_generator(model.generator, init_from)
     compile_pix2pix(model, config, steps_per_epoch=1)  # "epochs" count steps here
@@ -95,8 +109,11 @@ def train_ours(name: str, crops, eval_rgb: np.ndarray, seed: int, log_every: int
     start = time.perf_counter()
     model.fit(data, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[_Progress(name, steps, log_every)])
     seconds = time.perf_counter() - start
-    predictions = [np.asarray(model.generator(eval_rgb[i:i + 8].astype(np.float32) / 127.5 - 1.0, training=False))
-                   for i in range(0, len(eval_rgb), 8)]
+    def translate(rgb):
+        out = np.asarray(model.generator(rgb, training=False))
+        return 0.5 * (out + np.asarray(model.generator(rgb[:, :, ::-1], training=False))[:, :, ::-1]) if flip_tta else out
+
+    predictions = [translate(eval_rgb[i:i + 8].astype(np.float32) / 127.5 - 1.0) for i in range(0, len(eval_rgb), 8)]
     return np.concatenate(predictions), seconds
 
 
@@ -199,6 +216,7 @@ def main():
     eval_rgb, eval_ir = (centre_crops(images) for images in load_frames(test_files))
     crops = crop_stream(train_rgb, train_ir, args.steps, args.seed)
     predictions = {name: image for name, image in baselines(eval_rgb, train_ir).items()}
+    mean_frame = centre_crops(train_ir).astype(np.float32).mean(axis=0) / 127.5 - 1.0
     results = {name: {"scores": score(eval_ir, image)} for name, image in predictions.items()}
     with tempfile.TemporaryDirectory() as tmp:
         paths = save_arrays(Path(tmp), crops_rgb=crops[0], crops_ir=crops[1], eval_rgb=eval_rgb)
@@ -211,7 +229,7 @@ def main():
                     predictions[label] = to_levels(outputs[mode])
                     results[label] = {"scores": score(eval_ir, predictions[label]), "train_seconds": seconds}
                 continue
-            output, seconds = train_ours(name, crops, eval_rgb, args.seed, args.log_every)
+            output, seconds = train_ours(name, crops, eval_rgb, mean_frame, args.seed, args.log_every)
             predictions[name] = to_levels(output)
             results[name] = {"scores": score(eval_ir, predictions[name]), "train_seconds": seconds,
                              "options": VARIANTS[name]}

@@ -167,13 +167,24 @@ class RunConfig:
         parser.add_argument("--config", help="JSON config file; flags given on the command line override it")
 
     @classmethod
+    def from_recipe(cls, recipe: str = "", **overrides):
+        """The defaults, with the named recipe's settings (``cls.RECIPES[recipe]``) and then
+        ``overrides`` on top; ``recipe=""`` is the plain defaults."""
+        recipes = getattr(cls, "RECIPES", {})
+        if recipe and recipe not in recipes:
+            raise ConfigError(f"option recipe: {recipe!r} is not one of {', '.join(recipes) or 'no recipes'}")
+        return cls(**{**recipes.get(recipe, {}), **({"recipe": recipe} if recipe else {}), **overrides})
+
+    @classmethod
     def from_args(cls, args: argparse.Namespace, **overrides):
-        """Config from a JSON file (``--config``), then defaults, then explicit flags and ``overrides``."""
-        base = cls.from_json(args.config) if getattr(args, "config", None) else cls()
+        """Config from a JSON file (``--config``) or the defaults with ``--recipe``'s settings, then
+        explicit flags and ``overrides``."""
         values = {f.name: getattr(args, f.name) for f in dataclasses.fields(cls)
                   if getattr(args, f.name, None) is not None}
         values.update(overrides)
-        return dataclasses.replace(base, **values)
+        if getattr(args, "config", None):
+            return dataclasses.replace(cls.from_json(args.config), **values)
+        return cls.from_recipe(values.pop("recipe", ""), **values)
 
 
 @dataclass

@@ -3,6 +3,8 @@
 pix2pix trains with ``lambda_l1 * L1`` only; on real camera frames other terms matter
 (docs/real_data.md measures them):
 
+- ``l2``: the mean squared error, the loss whose minimum is the best PSNR (the conditional mean;
+  L1's is the median).
 - :func:`ssim_loss`: ``1 - SSIM`` (Wang et al. 2004, ``tf.image.ssim``, 11x11 Gaussian window) on
   images shifted to ``[0, 1]``: structure and contrast, as InfraGAN adds.
 - :func:`gradient_loss`: L1 between the Sobel gradients (``tf.image.sobel_edges``) of the two
@@ -77,11 +79,12 @@ class ReconstructionWeights:
     """Weights of the reconstruction terms (each ``>= 0``; 0 leaves a term out).
 
     ``l1``: plain L1, or with ``level_free`` the level-free L1 (:func:`level_free_l1`) plus
-    ``level`` times :func:`level_loss`; ``ssim`` and ``gradient`` weight :func:`ssim_loss` and
-    :func:`gradient_loss`.
+    ``level`` times :func:`level_loss`; ``l2`` weights the mean squared error; ``ssim`` and
+    ``gradient`` weight :func:`ssim_loss` and :func:`gradient_loss`.
     """
 
     l1: float = 100.0
+    l2: float = 0.0
     ssim: float = 0.0
     gradient: float = 0.0
     level_free: bool = False
@@ -95,6 +98,8 @@ class ReconstructionWeights:
                 terms["level"] = self.level * level_loss(target, prediction)
         else:
             terms = {"l1": self.l1 * ops.mean(ops.abs(_f32(target) - _f32(prediction)))}
+        if self.l2:
+            terms["l2"] = self.l2 * ops.mean(ops.square(_f32(target) - _f32(prediction)))
         if self.ssim:
             terms["ssim"] = self.ssim * ssim_loss(target, prediction)
         if self.gradient:

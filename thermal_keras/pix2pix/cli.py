@@ -164,7 +164,7 @@ def evaluate_command(args) -> int:
 
     from thermal_keras.data.sources import train_and_eval_pairs
     from thermal_keras.export import RUN_GENERATOR_FILE, load_keras_model
-    from thermal_keras.io import atomic_write_text, check_output_files, check_writable_location, same_path
+    from thermal_keras.io import check_output_files, check_writable_location, same_path, write_report_json
     from thermal_keras.pix2pix.evaluate import evaluate_translation, format_report
 
     if args.preset:
@@ -180,7 +180,7 @@ def evaluate_command(args) -> int:
         report = score_folders(args.real, args.fake, args.weights, args.kid_subsets, args.kid_subset_size)
         print(format_folder_scores(report))
         if args.json:
-            atomic_write_text(args.json, json.dumps(report, indent=2) + "\n")
+            write_report_json(args.json, report)
         return 0
     run = Path(args.run)
     config, _ = check_run(run)
@@ -199,14 +199,14 @@ def evaluate_command(args) -> int:
         raise ValueError("the run has no eval split; pass --split")
     report = evaluate_translation(generator, eval_files, train_files, config.image_size, keep_aspect=config.keep_aspect)
     print(format_report(report))
-    atomic_write_text(metrics_file, json.dumps(report, indent=2) + "\n")
+    write_report_json(metrics_file, report)
     if args.json:
-        atomic_write_text(args.json, json.dumps(report, indent=2) + "\n")
+        write_report_json(args.json, report)
     return 0
 
 
 def _evaluate_preset(args) -> int:
-    from thermal_keras.io import atomic_write_text, check_output_files
+    from thermal_keras.io import check_output_files, write_report_json
     from thermal_keras.presets.evaluate import evaluate_preset, format_preset_report
 
     if args.run or args.real or args.fake:
@@ -218,7 +218,7 @@ def _evaluate_preset(args) -> int:
     report = evaluate_preset(args.preset, args.data, args.layout, args.split or "test")
     print(format_preset_report(report))
     if args.json:
-        atomic_write_text(args.json, json.dumps(report, indent=2) + "\n")
+        write_report_json(args.json, report)
     return 0
 
 

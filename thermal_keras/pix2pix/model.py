@@ -109,24 +109,24 @@ class Pix2Pix(GANModel):
         return [self.l1_tracker, self.psnr_tracker, self.ssim_tracker]
 
     def compile(self, g_optimizer=None, d_optimizer=None, gan_mode="lsgan", lambda_l1=100.0, lambda_gan=1.0,
-                lambda_ssim=0.0, lambda_grad=0.0, level_free=False, lambda_level=0.0, **kwargs):
+                lambda_l2=0.0, lambda_ssim=0.0, lambda_grad=0.0, level_free=False, lambda_level=0.0, **kwargs):
         """Set optimizers (default ``Adam(2e-4, beta_1=0.5)`` each), GAN mode and loss weights.
 
         ``gan_mode``: "lsgan" (default), "vanilla" or "hinge". ``lambda_l1``: weight of the L1 term
         (100 in pix2pix). ``lambda_gan``: weight of G's adversarial term (1 in pix2pix; 0 trains G
-        as a plain regression, D still trains). ``lambda_ssim``, ``lambda_grad``: weights of
-        ``1 - SSIM`` and the Sobel-gradient L1; ``level_free``: the L1 compares per-frame
-        standardised images, with ``lambda_level`` weighting the per-frame mean and spread
-        (:mod:`thermal_keras.reconstruction`). Other ``kwargs`` (``run_eagerly``, ``jit_compile``, ``steps_per_execution``)
-        go to ``keras.Model.compile``. Under a ``mixed_float16`` global policy both optimizers are
+        as a plain regression, D still trains). ``lambda_l2``, ``lambda_ssim``, ``lambda_grad``:
+        weights of the mean squared error, ``1 - SSIM`` and the Sobel-gradient L1; ``level_free``:
+        the L1 compares per-frame standardised images, with ``lambda_level`` weighting the per-frame
+        mean and spread (:mod:`thermal_keras.reconstruction`). Other ``kwargs`` (``run_eagerly``,
+        ``jit_compile``, ``steps_per_execution``) go to ``keras.Model.compile``. Under a ``mixed_float16`` global policy both optimizers are
         wrapped in ``LossScaleOptimizer``. Both are built here on their network's variables. Under a
         strategy with several replicas the BatchNorm layers are switched to synchronized statistics.
         """
         check_gan_mode(gan_mode)
         lambda_l1 = check_weight(lambda_l1, "lambda_l1")
         weights = {name: check_weight(value, name) for name, value in (
-            ("lambda_gan", lambda_gan), ("lambda_ssim", lambda_ssim), ("lambda_grad", lambda_grad),
-            ("lambda_level", lambda_level))}
+            ("lambda_gan", lambda_gan), ("lambda_l2", lambda_l2), ("lambda_ssim", lambda_ssim),
+            ("lambda_grad", lambda_grad), ("lambda_level", lambda_level))}
         if not isinstance(level_free, bool):
             raise ValueError(f"level_free must be True or False, got {level_free!r}")
         self.compile_optimizers(g_optimizer or default_gan_optimizer("g_optimizer"),
@@ -135,8 +135,8 @@ class Pix2Pix(GANModel):
         self.gan_mode, self.lambda_l1, self.lambda_gan = gan_mode, lambda_l1, weights["lambda_gan"]
         self._gan = gan_loss(gan_mode)
         self.reconstruction = ReconstructionWeights(
-            l1=lambda_l1, ssim=weights["lambda_ssim"], gradient=weights["lambda_grad"], level_free=level_free,
-            level=weights["lambda_level"])
+            l1=lambda_l1, l2=weights["lambda_l2"], ssim=weights["lambda_ssim"], gradient=weights["lambda_grad"],
+            level_free=level_free, level=weights["lambda_level"])
         self.compile_settings = {"gan_mode": gan_mode, "lambda_l1": lambda_l1, **weights, "level_free": level_free}
 
     def _paired_batch(self, data):

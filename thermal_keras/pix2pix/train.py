@@ -11,11 +11,14 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import keras
+
 from thermal_keras.data import pipeline
 from thermal_keras.data.sources import train_and_eval_pairs
 from thermal_keras.models import Pix2Pix, build_discriminator, build_generator
 from thermal_keras.pix2pix.config import Pix2PixConfig, TranslationConfig
 from thermal_keras.precision import choose_jit_compile
+from thermal_keras.priors import MeanFramePrior
 from thermal_keras.training.callbacks import SampleGridCallback
 from thermal_keras.training.optimizers import FusedAdam
 from thermal_keras.training.run import TARGET_SPEC_FILE, TrainedRun, TrainingJob, write_target_spec
@@ -36,11 +39,18 @@ def unet_downs(config: TranslationConfig) -> int:
     return config.num_downs or int(round(math.log2(config.image_size)))
 
 
-def build_pix2pix(config: Pix2PixConfig, in_channels: int = 3, out_channels: int = 1) -> Pix2Pix:
-    """Generator and discriminator by name from ``config`` (uncompiled)."""
+def build_pix2pix(config: Pix2PixConfig, in_channels: int = 3, out_channels: int = 1, mean_frame=None) -> Pix2Pix:
+    """Generator and discriminator by name from ``config`` (uncompiled). With ``config.mean_prior`` the
+    generator ends with a :class:`~thermal_keras.priors.MeanFramePrior` holding ``mean_frame``
+    (``(h, w, out_channels)`` in [-1, 1], the mean training target)."""
     generator = build_generator(config.generator, in_channels=in_channels, out_channels=out_channels,
                                 ngf=config.ngf, norm=config.norm,
                                 num_downs=unet_downs(config) if config.generator == "unet" else None)
+    if config.mean_prior:
+        if mean_frame is None:
+            raise ValueError("option mean_prior: pass the mean training target (mean_frame)")
+        generator = keras.Model(generator.input, MeanFramePrior(mean_frame, name="mean_frame_prior")(generator.output),
+                                name=generator.name)
     if config.discriminator == "pixel":
         discriminator = build_discriminator("pixel", in_channels=in_channels + out_channels,
                                             ndf=config.ndf, norm=config.norm)
@@ -56,7 +66,8 @@ def compile_pix2pix(model: Pix2Pix, config: Pix2PixConfig, steps_per_epoch: int)
     Call it inside the strategy's scope, where the model was built."""
     model.compile(g_optimizer=linear_decay_adam(config, steps_per_epoch),
                   d_optimizer=linear_decay_adam(config, steps_per_epoch), gan_mode=config.gan_mode,
-                  lambda_l1=config.lambda_l1, lambda_gan=config.lambda_gan, lambda_ssim=config.lambda_ssim,
+                  lambda_l1=config.lambda_l1, lambda_gan=config.lambda_gan, lambda_l2=config.lambda_l2,
+                  lambda_ssim=config.lambda_ssim,
                   lambda_grad=config.lambda_grad, level_free=config.level_free, lambda_level=config.lambda_level,
                   jit_compile=choose_jit_compile(config.jit_compile))
     return model
@@ -100,7 +111,12 @@ class TranslationJob(TrainingJob):
 
 class Pix2PixJob(TranslationJob):
     def build_model(self, train):
-        return build_pix2pix(self.config, train.a_spec.channels, train.b_spec.channels)
+        mean_frame = None
+        if self.config.mean_prior:
+            from thermal_keras.pix2pix.evaluate import mean_target
+
+            mean_frame = mean_target(train, self.config.image_size, keep_aspect=self.config.keep_aspect)
+        return build_pix2pix(self.config, train.a_spec.channels, train.b_spec.channels, mean_frame)
 
     def compile_model(self, model, steps_per_epoch):
         compile_pix2pix(model, self.config, steps_per_epoch)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -46,7 +47,7 @@ from thermal_keras.distribute import (
     shard_by_data,
 )
 from thermal_keras.export import RUN_GENERATOR_FILE, RUN_TARGET_SPEC_FILE, save_keras
-from thermal_keras.io import atomic_write_text, remove_stale_temporaries
+from thermal_keras.io import atomic_write_text, remove_stale_temporaries, write_report_json
 from thermal_keras.precision import apply_precision
 from thermal_keras.training.callbacks import CheckpointCallback, FiniteLossGuard
 from thermal_keras.training.checkpoint import TrainingCheckpoint
@@ -54,6 +55,7 @@ from thermal_keras.training.checkpoint import TrainingCheckpoint
 GENERATOR_FILE = RUN_GENERATOR_FILE
 METRICS_FILE = "metrics.json"
 TARGET_SPEC_FILE = RUN_TARGET_SPEC_FILE
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -124,7 +126,8 @@ def restored_epoch(checkpoint: TrainingCheckpoint, config, strategy) -> int:
 
 
 def write_config(out: Path, config, resumed: bool):
-    """Record the config in ``out/config.json``; on resume, warn about options that changed."""
+    """Record the config in ``out/config.json``; on resume, log a warning (logger
+    ``thermal_keras.training.run``) naming the options that changed."""
     path = out / "config.json"
     if resumed and path.exists():
         try:
@@ -134,7 +137,7 @@ def write_config(out: Path, config, resumed: bool):
         # Options newer than the run's config.json were not recorded: not a change.
         changed = {k: (before[k], v) for k, v in config.to_dict().items() if k in before and before[k] != v}
         if changed:
-            print(f"warning: resuming {out} with changed options (was, now): {changed}")
+            logger.warning("warning: resuming %s with changed options (was, now): %s", out, changed)
     config.to_json(path)
 
 
@@ -144,13 +147,20 @@ def write_target_spec(path: Path, spec):
     atomic_write_text(path, json.dumps(dataclasses.asdict(spec), indent=2) + "\n")
 
 
+def _copied_weights(model: keras.Model) -> list:
+    """The weights ``--init-from`` copies: all but a :class:`~thermal_keras.priors.MeanFramePrior`'s
+    mean frame, which comes from each run's own training data."""
+    return [w for w in model.weights if not w.path.endswith("/mean_frame")]
+
+
 def init_generator(generator: keras.Model, source: str):
     """Copy the weights of ``source`` (a preset, a ``.keras`` file or a run folder) into ``generator``;
-    a ``ValueError`` naming the source when the architectures differ."""
+    a ``ValueError`` naming the source when the architectures differ. A mean-frame prior on either
+    side is not copied (the run's own mean frame stays)."""
     from thermal_keras.presets import weights_source
 
     model, where = weights_source(source)
-    ours, theirs = generator.weights, model.weights
+    ours, theirs = _copied_weights(generator), _copied_weights(model)
     if len(ours) != len(theirs) or any(tuple(a.shape) != tuple(b.shape) for a, b in zip(ours, theirs)):
         mismatch = next(((a.path, tuple(a.shape), tuple(b.shape)) for a, b in zip(ours, theirs)
                          if tuple(a.shape) != tuple(b.shape)), None)
@@ -158,7 +168,8 @@ def init_generator(generator: keras.Model, source: str):
                   else f"{len(theirs)} weights there, {len(ours)} here")
         raise ValueError(f"--init-from {where}: its generator does not match this run's ({detail}); "
                          f"train with the same generator options as the model you start from")
-    generator.set_weights(model.get_weights())
+    for mine, source_weight in zip(ours, theirs):
+        mine.assign(source_weight)
 
 
 def freeze_layers(generator: keras.Model, prefixes: str) -> list[str]:
@@ -275,7 +286,7 @@ class TrainingJob:
             save_keras(self.generator(model), run.generator_path)
             run.report = self.evaluate(run)
             if run.report is not None:
-                atomic_write_text(out / METRICS_FILE, json.dumps(run.report, indent=2) + "\n")
+                write_report_json(out / METRICS_FILE, run.report)
         return run
 
 
