@@ -74,9 +74,9 @@ bench-torch: $(VENV)/.installed-bench $(TORCH_VENV)/.installed
 
 # Real RGB -> thermal on held-out RoadScene frames: pix2pix variants beside the PyTorch reference pix2pix,
 # trained on the same crops for the same steps (needs ../shared/data/roadscene_sample or ROADSCENE=<clone>;
-# about 40 minutes on 2 cores). Results: benchmarks/results/real_rgb2thermal.json (docs/real_data.md).
+# about 50 minutes on 2 cores). Results: benchmarks/results/real_rgb2thermal.json (docs/real_data.md).
 ROADSCENE ?= ../shared/data/roadscene_sample
-REAL_STEPS ?= 800
+REAL_STEPS ?= 1014
 bench-real: $(VENV)/.installed-bench $(TORCH_VENV)/.installed
 	$(BIN)/python benchmarks/real_rgb2thermal.py --data $(ROADSCENE) --steps $(REAL_STEPS) \
 		--torch-python $(TORCH_VENV)/bin/python --json benchmarks/results/real_rgb2thermal.json \

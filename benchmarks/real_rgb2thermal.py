@@ -32,11 +32,23 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 import numpy as np  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from real_frames import to_levels  # noqa: E402
 SAMPLE = HERE.parents[1] / "shared" / "data" / "roadscene_sample"
 PRESET = "pix2pix_rgb2thermal_128"
 PRESET_ARCH = {"generator": "unet", "num_downs": 7, "ngf": 32, "ndf": 32, "discriminator": "n_layers"}
-# The real-data recipe (docs/real_data.md): what the variants below showed to matter.
-RECIPE = {**PRESET_ARCH, "lambda_ssim": 50.0, "lambda_gan": 0.1, "decay": 0.5}
+
+def _recipe_variant() -> dict:
+    """``--recipe real`` (thermal_keras.pix2pix.config.REAL_RECIPE) as a variant here: its network and
+    loss settings, its decay phase as a fraction of the steps (the data settings are this protocol's)."""
+    from thermal_keras.pix2pix.config import REAL_RECIPE
+
+    data_keys = ("thermal", "keep_aspect", "image_size", "load_size", "epochs", "decay_epochs")
+    decay = REAL_RECIPE["decay_epochs"] / (REAL_RECIPE["epochs"] + REAL_RECIPE["decay_epochs"])
+    return {**{k: v for k, v in REAL_RECIPE.items() if k not in data_keys}, "decay": decay}
+
+
+RECIPE = _recipe_variant()
 # Each variant: Pix2PixConfig fields plus "exposure" (RGB exposure jitter strength), "decay" (the
 # fraction of the steps over which the learning rate decays linearly to 0 at the end) and "flip_tta" (held-out predictions averaged with those of the mirrored frame). The
 # "small_*" variants change one thing of the preset's smaller U-Net (7 downsamplings, ngf 32).
@@ -67,15 +79,38 @@ VARIANTS = {
     "small_instance_ssim": {**PRESET_ARCH, "norm": "instance", "lambda_ssim": 50.0, "lambda_gan": 0.1},
     "small_instance_ssim_l2": {**PRESET_ARCH, "norm": "instance", "lambda_l1": 0.0, "lambda_l2": 100.0,
                                "lambda_ssim": 50.0, "lambda_gan": 0.1},
+    "small_prior_l2_ssim_no_gan": {**PRESET_ARCH, "mean_prior": True, "lambda_l1": 0.0, "lambda_l2": 100.0,
+                                   "lambda_ssim": 50.0, "lambda_gan": 0.0},
+    "small_prior_l2_ssim_tta": {**PRESET_ARCH, "mean_prior": True, "lambda_l1": 0.0, "lambda_l2": 100.0,
+                                "lambda_ssim": 50.0, "lambda_gan": 0.1, "flip_tta": True},
+    "small_prior_l2_ssim_decay": {**PRESET_ARCH, "mean_prior": True, "lambda_l1": 0.0, "lambda_l2": 100.0,
+                                  "lambda_ssim": 50.0, "lambda_gan": 0.1, "decay": 0.5},
+    "small_prior_l2_heavy": {**PRESET_ARCH, "mean_prior": True, "lambda_l1": 0.0, "lambda_l2": 400.0,
+                             "lambda_ssim": 50.0, "lambda_gan": 0.1},
+    "inst_ssim_l2_prior": {**PRESET_ARCH, "norm": "instance", "lambda_l1": 0.0, "lambda_l2": 100.0,
+                           "lambda_ssim": 50.0, "lambda_gan": 0.1, "mean_prior": True},
+    "inst_ssim_l2_decay": {**PRESET_ARCH, "norm": "instance", "lambda_l1": 0.0, "lambda_l2": 100.0,
+                           "lambda_ssim": 50.0, "lambda_gan": 0.1, "decay": 0.5},
+    "inst_ssim_l2_exposure": {**PRESET_ARCH, "norm": "instance", "lambda_l1": 0.0, "lambda_l2": 100.0,
+                              "lambda_ssim": 50.0, "lambda_gan": 0.1, "exposure": 0.5},
+    "inst_ssim_l2_no_gan": {**PRESET_ARCH, "norm": "instance", "lambda_l1": 0.0, "lambda_l2": 100.0,
+                            "lambda_ssim": 50.0, "lambda_gan": 0.0},
+    "inst_ssim_l2_tta": {**PRESET_ARCH, "norm": "instance", "lambda_l1": 0.0, "lambda_l2": 100.0,
+                         "lambda_ssim": 50.0, "lambda_gan": 0.1, "flip_tta": True},
+    "inst_ssim_l2_wide": {"generator": "unet", "num_downs": 7, "ngf": 64, "ndf": 64, "discriminator": "n_layers",
+                          "norm": "instance", "lambda_l1": 0.0, "lambda_l2": 100.0, "lambda_ssim": 50.0,
+                          "lambda_gan": 0.1},
     "small_ssim_tta": {**PRESET_ARCH, "lambda_ssim": 50.0, "lambda_gan": 0.1, "flip_tta": True},
     "tiny": {"generator": "unet", "ngf": 4, "ndf": 4},  # for the smoke test
 }
-DEFAULT_CONTENDERS = ["reference", "recipe", "recipe_preset", "small_scratch", "small_preset"]
+DEFAULT_CONTENDERS = ["preset_zero_shot", "reference", "recipe", "recipe_preset", "small_scratch", "small_preset"]
 
 
 def train_ours(name: str, crops, eval_rgb: np.ndarray, mean_frame: np.ndarray, seed: int,
-               log_every: int) -> tuple[np.ndarray, float]:
-    """Train variant ``name`` on the crops (batch 1, one step a crop); held-out predictions in [-1, 1].
+               log_every: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """Train variant ``name`` on the crops (batch 1, one step a crop). Returns the held-out predictions
+    in [-1, 1], the same averaged with the mirrored frame's (flip test-time augmentation) and the
+    training wall time.
     ``mean_frame``: the mean training target, ``(256, 256, 1)`` in [-1, 1] (for ``mean_prior``)."""
     import keras
     import tensorflow as tf
@@ -94,7 +129,9 @@ def train_ours(name: str, crops, eval_rgb: np.ndarray, mean_frame: np.ndarray, s
                            decay_epochs=decay_steps, seed=seed, **options)
     keras.utils.set_random_seed(seed)
     model = build_pix2pix(config, 3, 1, mean_frame)
-    if init_from:
+    if init_from and options.get("norm") == "instance":  # the preset has batch norms: copy its convolutions
+        copy_matching_kernels(model.generator, init_from)
+    elif init_from:
         init_generator(model.generator, init_from)
     compile_pix2pix(model, config, steps_per_epoch=1)  # "epochs" count steps here
 
@@ -109,12 +146,32 @@ def train_ours(name: str, crops, eval_rgb: np.ndarray, mean_frame: np.ndarray, s
     start = time.perf_counter()
     model.fit(data, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[_Progress(name, steps, log_every)])
     seconds = time.perf_counter() - start
-    def translate(rgb):
+    def translate(rgb, mirrored):
         out = np.asarray(model.generator(rgb, training=False))
-        return 0.5 * (out + np.asarray(model.generator(rgb[:, :, ::-1], training=False))[:, :, ::-1]) if flip_tta else out
+        if mirrored or flip_tta:
+            out = 0.5 * (out + np.asarray(model.generator(rgb[:, :, ::-1], training=False))[:, :, ::-1])
+        return out
 
-    predictions = [translate(eval_rgb[i:i + 8].astype(np.float32) / 127.5 - 1.0) for i in range(0, len(eval_rgb), 8)]
-    return np.concatenate(predictions), seconds
+    frames = [eval_rgb[i:i + 8].astype(np.float32) / 127.5 - 1.0 for i in range(0, len(eval_rgb), 8)]
+    plain = np.concatenate([translate(batch, False) for batch in frames])
+    mirrored = np.concatenate([translate(batch, True) for batch in frames])
+    return plain, mirrored, seconds
+
+
+def copy_matching_kernels(generator, source: str) -> int:
+    """Copy the weights of preset ``source`` whose layer path and shape match ``generator``'s (the
+    convolution kernels of the same U-Net under another normalisation); returns how many were copied."""
+    from thermal_keras.presets import weights_source
+
+    theirs = {w.path: w for w in weights_source(source)[0].weights}
+    copied = 0
+    for weight in generator.weights:
+        match = theirs.get(weight.path)
+        if match is not None and tuple(match.shape) == tuple(weight.shape):
+            weight.assign(match)
+            copied += 1
+    print(f"  copied {copied} of {len(generator.weights)} weights from {source}", flush=True)
+    return copied
 
 
 class _Progress:
@@ -138,6 +195,23 @@ class _Progress:
                           f"{time.perf_counter() - self.start:.0f} s", flush=True)
 
         return Progress()
+
+
+def preset_zero_shot(eval_rgb: np.ndarray) -> dict[str, np.ndarray]:
+    """The shipped synthetic pix2pix preset on the held-out frames, untrained on real ones: its 8-bit
+    output (a fixed -40..70 °C scale) and, as ``translate --agc``, each frame stretched 1st-99th
+    percentile to 0..255 like the camera's automatic gain control. uint8 ``(N, H, W, 1)`` each."""
+    import tensorflow as tf
+
+    from thermal_keras import presets
+    from thermal_keras.export import agc_u8
+
+    preset = presets.load_preset(PRESET)
+    low, high = preset.info["target_spec"]["value_range"]
+    y = np.concatenate([np.asarray(preset.generator(eval_rgb[i:i + 8].astype(np.float32) / 127.5 - 1.0,
+                                                    training=False)) for i in range(0, len(eval_rgb), 8)])
+    agc = agc_u8(tf.convert_to_tensor(np.clip(y, -1, 1)), 2.0 / max(high - low, 1.0)).numpy()
+    return {"preset zero-shot": to_levels(y), "preset zero-shot --agc": agc}
 
 
 def train_reference(torch_python: str, paths: dict, out: Path, log_every: int) -> tuple[dict, float]:
@@ -178,6 +252,8 @@ def goals(results: dict) -> list[str]:
         compare("recipe", baseline, {"psnr": 0, "ssim": 0, "uqi": 0})
     compare("recipe_preset", "recipe", {"psnr": 0.5})
     compare("small_preset", "small_scratch", {"psnr": 0.5})
+    for baseline in ("constant 128", "grey of RGB"):
+        compare("preset zero-shot --agc", baseline, {"psnr": 0, "ssim": 0})
     return lines
 
 
@@ -185,7 +261,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(SAMPLE), help="RoadScene folder (crop_LR_visible/, cropinfrared/)")
     parser.add_argument("--steps", type=int, default=1014, help="training steps of every contender (batch 1)")
-    parser.add_argument("--variants", nargs="+", default=DEFAULT_CONTENDERS, choices=["reference", *VARIANTS])
+    parser.add_argument("--variants", nargs="+", default=DEFAULT_CONTENDERS,
+                        choices=["reference", "preset_zero_shot", *VARIANTS])
     parser.add_argument("--torch-python", default=None, help="interpreter with PyTorch for the reference")
     parser.add_argument("--max-frames", type=int, default=0, help="use at most this many frames of each split "
                         "(0: all; for a smoke run)")
@@ -193,6 +270,8 @@ def main():
     parser.add_argument("--log-every", type=int, default=200)
     parser.add_argument("--json", default=None, help="write the results here")
     parser.add_argument("--predictions", default=None, help="write the held-out predictions (uint8) to this .npz")
+    parser.add_argument("--no-flip-rows", action="store_true", help="leave out the '+flip' rows (each of our "
+                        "variants' predictions averaged with those of the mirrored frame) from the table")
     args = parser.parse_args()
     if not (Path(args.data) / "crop_LR_visible").is_dir():
         raise SystemExit(f"skipped: {args.data} holds no RoadScene frames (crop_LR_visible/, cropinfrared/)")
@@ -201,9 +280,8 @@ def main():
     problem = torch_problem(args.torch_python) if "reference" in args.variants else None
     if problem:
         print(f"the PyTorch reference is skipped: {problem}", flush=True)
-    sys.path.insert(0, str(HERE))
     from benchmarks_common import environment, write_json
-    from real_frames import baselines, centre_crops, crop_stream, load_frames, save_arrays, score, to_levels
+    from real_frames import baselines, centre_crops, crop_stream, load_frames, save_arrays, score
 
     from data_loaders import roadscene
 
@@ -221,6 +299,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         paths = save_arrays(Path(tmp), crops_rgb=crops[0], crops_ir=crops[1], eval_rgb=eval_rgb)
         for name in args.variants:
+            if name == "preset_zero_shot":
+                for label, image in preset_zero_shot(eval_rgb).items():
+                    predictions[label], results[label] = image, {"scores": score(eval_ir, image)}
+                continue
             if name == "reference":
                 if problem:
                     continue
@@ -229,10 +311,12 @@ def main():
                     predictions[label] = to_levels(outputs[mode])
                     results[label] = {"scores": score(eval_ir, predictions[label]), "train_seconds": seconds}
                 continue
-            output, seconds = train_ours(name, crops, eval_rgb, mean_frame, args.seed, args.log_every)
-            predictions[name] = to_levels(output)
+            output, mirrored, seconds = train_ours(name, crops, eval_rgb, mean_frame, args.seed, args.log_every)
+            predictions[name], predictions[f"{name} +flip"] = to_levels(output), to_levels(mirrored)
             results[name] = {"scores": score(eval_ir, predictions[name]), "train_seconds": seconds,
                              "options": VARIANTS[name]}
+            results[f"{name} +flip"] = {"scores": score(eval_ir, predictions[f"{name} +flip"]),
+                                        "options": {**VARIANTS[name], "flip_tta": True}}
             s = results[name]["scores"]
             print(f"{name:22} PSNR {s['psnr']:6.2f}  SSIM {s['ssim']:.3f}  UQI {s['uqi']:.3f}  ({seconds:.0f} s)",
                   flush=True)
@@ -240,6 +324,8 @@ def main():
           f"{args.steps} steps of batch 1 on the same crops")
     print(f"{'':22}{'PSNR':>8}{'SSIM':>8}{'UQI':>8}{'|err|':>8}{'train s':>9}")
     for name, result in results.items():
+        if args.no_flip_rows and name.endswith(" +flip"):
+            continue
         s = result["scores"]
         wall = f"{result['train_seconds']:9.0f}" if "train_seconds" in result else f"{'':>9}"
         print(f"{name:22}{s['psnr']:8.2f}{s['ssim']:8.3f}{s['uqi']:8.3f}{s['mae_levels']:8.1f}{wall}")

@@ -91,7 +91,8 @@ def test_real_rgb2thermal_smoke_on_a_few_roadscene_frames(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "3 training frames, 3 held-out frames" in result.stdout
     record = json.loads(out.read_text())
-    assert set(record["results"]) == {"grey of RGB", "inverted grey", "mean training frame", "constant 128", "tiny"}
+    assert set(record["results"]) == {"grey of RGB", "inverted grey", "mean training frame", "constant 128", "tiny",
+                                      "tiny +flip"}
     for scores in (r["scores"] for r in record["results"].values()):
         assert set(scores) == {"psnr", "ssim", "uqi", "mae_levels"} and all(math.isfinite(v) for v in scores.values())
     figure = tmp_path / "figure.png"
