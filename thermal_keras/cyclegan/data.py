@@ -41,8 +41,9 @@ def unpaired_dataset(files: PairedFiles, *, seed: int = 0, b_files: PairedFiles 
     Two :func:`thermal_keras.data.pipeline.paired_dataset` streams over the same files, seeded ``seed`` (A
     side kept) and ``seed + 1`` (B side kept), zipped: ``a[i]`` and ``b[i]`` generally come from
     different pairs. With ``b_files`` the B side is read from those pairs instead (e.g. the second of
-    :func:`disjoint_halves`); pass ``steps_per_epoch`` then, so both sides agree. Like ``paired_dataset`` the order depends on ``(seed, epoch, position)`` only, so
-    a resumed run sees the same batches. ``kwargs`` go to ``paired_dataset`` (``batch_size``,
+    :func:`disjoint_halves`); pass ``steps_per_epoch`` then, so both sides agree. Like
+    ``paired_dataset`` the order depends on ``(seed, epoch, position)`` only, so a resumed run sees the
+    same batches. ``kwargs`` go to ``paired_dataset`` (``batch_size``,
     ``image_size``, ``load_size``, ``flip``, ``first_epoch``, ``num_epochs``, ``steps_per_epoch``...).
     Float32 ``(B, S, S, Ca)`` and ``(B, S, S, Cb)`` in ``[-1, 1]``.
     """
