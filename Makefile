@@ -74,7 +74,7 @@ bench-torch: $(VENV)/.installed-bench $(TORCH_VENV)/.installed
 
 # Real RGB -> thermal on held-out RoadScene frames: pix2pix variants beside the PyTorch reference pix2pix,
 # trained on the same crops for the same steps (needs ../shared/data/roadscene_sample or ROADSCENE=<clone>;
-# about 50 minutes on 2 cores). Results: benchmarks/results/real_rgb2thermal.json (docs/real_data.md).
+# about 50 minutes on 2 idle cores; 67 measured beside other jobs). Results: benchmarks/results/real_rgb2thermal.json.
 ROADSCENE ?= ../shared/data/roadscene_sample
 REAL_STEPS ?= 1014
 bench-real: $(VENV)/.installed-bench $(TORCH_VENV)/.installed
