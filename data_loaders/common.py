@@ -5,6 +5,7 @@ Reading image files is :mod:`data_loaders.images`."""
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,11 +127,34 @@ def list_images(directory, extensions=IMAGE_EXTENSIONS, what: str = "folder") ->
     """
     directory = require_dir(directory, what)
     wanted = tuple(e.lower() for e in extensions)
-    found = sorted(p for p in directory.iterdir()
-                   if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in wanted)
+    found = sorted(p for p in directory.iterdir() if not p.name.startswith(".") and p.suffix.lower() in wanted)
+    for path in found:
+        check_image_entry(path)
     if not found:
         raise DatasetError(f"{directory}: {what} holds no images ({', '.join(wanted)})")
     return found
+
+
+def printable_path(path) -> str:
+    """``path`` for a message: bytes that are not UTF-8 shown as ``\\xNN`` escapes."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
+def check_image_entry(path) -> None:
+    """:class:`DatasetError` naming an entry that is named like an image but cannot be read as one: a
+    broken symbolic link, a folder or another non-file, or a path that is not UTF-8 (TensorFlow
+    takes UTF-8 paths only). Such entries are refused, never skipped: a skipped file drops its pair."""
+    path = Path(path)
+    shown = printable_path(path)
+    if shown != str(path):
+        raise DatasetError(f"{shown}: the file name is not valid UTF-8 (training reads UTF-8 paths only); "
+                           "rename it")
+    if path.is_file():
+        return
+    if path.is_symlink() and not path.exists():
+        raise DatasetError(f"{path}: a broken symbolic link (what it points to does not exist)")
+    kind = "a folder" if path.is_dir() else "not a regular file"
+    raise DatasetError(f"{path}: {kind}, though named like an image; move or rename it")
 
 
 def _by_stem(paths: list[Path]) -> dict[str, Path]:
@@ -205,8 +229,7 @@ def spec_from_dict(values: dict, where: str = "") -> ImageSpec:
             fields["value_range"] = tuple(float(v) for v in fields["value_range"])
         return ImageSpec(**{"channels": 1, **fields})
     except (TypeError, ValueError, KeyError) as err:
-        raise DatasetError(f"{where}: not an image spec ({one_line(err, 120)}): {one_line(repr(values), 120)}") \
-            from err
+        raise DatasetError(f"{where}: not an image spec ({one_line(err, 120)})") from err
 
 
 def find_spec_file(root) -> Path | None:

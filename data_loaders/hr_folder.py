@@ -11,7 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data_loaders.common import IMAGE_EXTENSIONS, DatasetError, ImageSpec, find_spec_file, list_images, require_dir
+from data_loaders.common import (
+    IMAGE_EXTENSIONS,
+    DatasetError,
+    ImageSpec,
+    check_image_entry,
+    find_spec_file,
+    list_images,
+    require_dir,
+)
 from data_loaders.images import probe_image
 from data_loaders.paired import detect_spec
 
@@ -40,8 +48,10 @@ def _listed(root: Path, recursive: bool, extensions) -> list[Path]:
     if not recursive:
         return list_images(root, extensions, "HR image folder")
     wanted = tuple(e.lower() for e in extensions)
-    found = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")
+    found = sorted(p for p in root.rglob("*") if not p.is_dir() and not p.name.startswith(".")
                    and p.suffix.lower() in wanted)
+    for path in found:  # a broken link or a name that is not UTF-8 is named, not skipped
+        check_image_entry(path)
     if not found:
         raise DatasetError(f"{root}: HR image folder holds no images ({', '.join(wanted)}), searched recursively")
     return found

@@ -53,17 +53,21 @@ def file_format(head: bytes) -> str | None:
 
 
 def describe_content(head: bytes) -> str:
-    """A few words on bytes that are no image format: text (quoted) or other data."""
+    """The kind of bytes that are no image format, in a few words: a Git LFS pointer, an HTML page,
+    text or binary data. Never the bytes themselves: a frame may be a link to any file (a message
+    names a file and its kind, never its content)."""
     sample = head[:40]
     try:
         text = sample.decode("utf-8")
-    except UnicodeDecodeError:
-        text = None
+    except UnicodeDecodeError:  # a multi-byte character cut at the end still counts as text
+        text = sample[:-3].decode("utf-8", errors="replace") if len(sample) > 3 else None
     if text is not None and text.startswith("version https://git-lfs"):
         return "a Git LFS pointer, not the image (run git lfs pull)"
-    if text is not None and all(c.isprintable() or c in "\r\n\t" for c in text):
-        return f"text, not image data (it starts {one_line(text, 40)!r})"
-    return f"no image format starts with bytes {sample[:8].hex(' ')}"
+    if text is not None and text.lstrip().lower().startswith(("<!doctype html", "<html")):
+        return "an HTML page, not image data (a failed download?)"
+    if text is not None and "\ufffd" not in text and all(c.isprintable() or c in "\r\n\t" for c in text):
+        return "text, not image data"
+    return "binary data in no image format this reads (PNG, JPEG, TIFF, BMP, GIF, WebP)"
 
 
 def read_head(path, size: int = 16) -> bytes:
@@ -244,7 +248,10 @@ def estimate_value_range(paths, percentiles=(0.5, 99.5), max_files: int = 64) ->
     """``(low, high)`` file values at ``percentiles`` over up to ``max_files`` evenly spaced files.
 
     For 16-bit thermal counts without a known range ("auto"). Each file adds at most ~65k pixels
-    (a regular subsample), so the estimate costs about one decode a file.
+    (a regular subsample), so the estimate costs about one decode a file. When the two percentiles
+    meet (nearly every value the same), the sampled minimum and maximum are the range; when every
+    sampled value is the same, no range can be told from the data and a :class:`DatasetError` names
+    the folder and asks for the range in ``dataset.json`` (a range is never invented).
     """
     paths = list(paths)
     if not paths:
@@ -255,9 +262,16 @@ def estimate_value_range(paths, percentiles=(0.5, 99.5), max_files: int = 64) ->
         values = read_image(paths[i])[..., 0]
         stride = max(1, int(np.sqrt(values.size / 65536)))
         samples.append(values[::stride, ::stride].ravel())
-    low, high = np.percentile(np.concatenate(samples), percentiles)
-    low, high = float(np.floor(low)), float(np.ceil(high))
-    return (low, high if high > low else low + 1.0)
+    values = np.concatenate(samples)
+    low, high = (float(v) for v in np.percentile(values, percentiles))
+    if not np.ceil(high) > np.floor(low):
+        low, high = float(values.min()), float(values.max())
+    if not high > low:
+        folder = Path(paths[0]).parent
+        raise DatasetError(f"{folder}: every 16-bit value in the {len(picks)} file(s) sampled is {low:g}, so no "
+                           "count range can be told from the data; give it in the dataset's dataset.json "
+                           '(e.g. {"b": {"channels": 1, "bit_depth": 16, "value_range": [LOW, HIGH]}})')
+    return float(np.floor(low)), float(np.ceil(high))
 
 
 # --- The dataset spec file (dataset.json) ------------------------------------------------------

@@ -11,7 +11,8 @@ sub-parsers (top-level commands, or models of ``thermal-keras train``) and retur
 returns the exit code. Registering imports only the families' config modules, never TensorFlow, so
 ``--help`` and argument errors answer at once. TensorFlow's C++ log lines are hidden unless
 ``--verbose`` is given (or ``TF_CPP_MIN_LOG_LEVEL`` is set): see :func:`quiet_tensorflow`.
-A user error (bad option, file or data) prints one line naming it and exits 2; ``--debug`` shows the
+A user error (bad option, file or data) prints one line naming it and exits 2; Ctrl-C prints one
+line ("stopped; resume with the same command" for ``train``) and exits 130; ``--debug`` shows the
 traceback instead.
 """
 
@@ -100,6 +101,13 @@ def main(argv=None) -> int:
             raise
         print(f"thermal-keras {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as interrupt:  # Ctrl-C; training stops at a step (training.interrupt)
+        if args.debug:
+            raise
+        step = getattr(interrupt, "step", None)
+        print(f"\nthermal-keras {args.command}: stopped{f' at step {step}' if step is not None else ''}"
+              f"{'; resume with the same command' if args.command == 'train' else ''}", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -54,7 +54,9 @@ def keras_home() -> Path:
 def resolve_weights(name: str, weights) -> str | None:
     """Path of the weights file for extractor ``name``; ``None`` for random initialisation.
 
-    ``weights`` is ``None`` (random), a file path, or ``"imagenet"`` (the Keras cache file).
+    ``weights`` is ``None`` (random), a file path, or ``"imagenet"`` (the Keras cache file). A missing
+    file is a :class:`MissingWeightsError`; a given file that holds neither HDF5 nor a ``.keras``
+    archive is a ``ValueError`` naming it (found here, before any work that needs the network).
     """
     spec = _spec(name)
     if weights is None:
@@ -72,7 +74,22 @@ def resolve_weights(name: str, weights) -> str | None:
     if not candidate.is_file():
         raise MissingWeightsError(f"{candidate}: weights file for {name} not found; pass an existing .h5 "
                                   f"file, \"imagenet\" or None")
+    if weights != "imagenet" and not _is_weights_file(candidate):  # a file given: checked before any work
+        raise ValueError(f"{candidate}: not a weights file (neither HDF5 .h5 nor a .keras archive); pass "
+                         f"{name}'s no-top weights ({spec.weights_file}), \"imagenet\" or None")
     return str(candidate)
+
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _is_weights_file(path: Path) -> bool:
+    """Whether ``path`` holds HDF5 (its signature at offset 0, 512, 1024 or 2048, where HDF5 puts it
+    after a user block) or a zip archive (``.keras``, ``.weights.h5`` saved by Keras 3 are HDF5)."""
+    with open(path, "rb") as file:
+        head = file.read(2048 + len(HDF5_SIGNATURE))
+    return head.startswith(b"PK\x03\x04") or any(
+        head[offset:offset + len(HDF5_SIGNATURE)] == HDF5_SIGNATURE for offset in (0, 512, 1024, 2048))
 
 
 def _download_imagenet(spec: ExtractorSpec) -> str | None:
@@ -108,7 +125,11 @@ def feature_extractor(name: str, layer_names=None, weights="imagenet", input_sha
     backbone = getattr(keras.applications, spec.application)(
         include_top=False, weights=None, input_shape=input_shape)
     if path is not None:
-        backbone.load_weights(path)
+        try:
+            backbone.load_weights(path)
+        except Exception as error:  # h5py and Keras raise several types for a wrong or damaged file
+            text = " ".join(str(error).split())[:200] or type(error).__name__
+            raise ValueError(f"{path}: cannot load {name} weights from this file ({text})") from None
     names = [layer_names] if isinstance(layer_names, str) else list(layer_names or [backbone.layers[-1].name])
     outputs = [backbone.get_layer(n).output for n in names]
     model = keras.Model(backbone.input, outputs[0] if len(outputs) == 1 else outputs, name=f"{name}_features")

@@ -371,9 +371,24 @@ def is_within(path, folder) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+def _takes_new_files(folder: Path) -> str | None:
+    """``None`` when a file can be created in ``folder`` (tried: a temporary file, removed at once),
+    else why not. Permission bits do not tell (root may write anywhere, yet not in ``/proc`` or on a
+    read-only mount)."""
+    probe = _temporary_sibling(folder / "write-check")
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        return error.strerror or type(error).__name__
+    os.close(fd)
+    os.unlink(probe)
+    return None
+
+
 def check_writable_location(path) -> None:
     """Raise a ``ValueError`` naming ``path`` when it could not be created: a folder on its way is a
-    regular file, the nearest existing folder is not writable, or a name is too long."""
+    regular file, the nearest existing folder is not writable (or takes no new files), or a name is
+    too long."""
     path = Path(path)
     ancestor = path.parent
     for ancestor in (path.parent, *path.parent.parents):
@@ -385,6 +400,9 @@ def check_writable_location(path) -> None:
         raise ValueError(f"cannot write {path}: {ancestor} is a file, not a folder")
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise ValueError(f"cannot write {path}: the folder {ancestor} is not writable (permission denied)")
+    refused = _takes_new_files(ancestor)
+    if refused is not None:
+        raise ValueError(f"cannot write {path}: the folder {ancestor} takes no new files ({refused})")
     try:
         name_max = os.pathconf(ancestor, "PC_NAME_MAX")
     except (OSError, ValueError):

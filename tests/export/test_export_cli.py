@@ -32,7 +32,7 @@ def test_onnx_from_a_keras_file_then_refuses_to_overwrite(sr_file, tmp_path, cap
     (["--format", "onnx", "--variant", "int8", "--out", "x.onnx"], "applies to --format tflite only"),
     (["--format", "tflite", "--out", "x.onnx"], "must end in .tflite"),
     (["--format", "keras", "--input-size", "8", "8", "--out", "x.keras"], "--input-size applies"),
-    (["--format", "tflite", "--input-size", "0", "8", "--out", "x.tflite"], "two positive sides"),
+    (["--format", "tflite", "--input-size", "0", "8", "--out", "x.tflite"], "each side must be 1 to 8192 pixels"),
 ])
 def test_bad_options_fail_before_any_work(options, message, sr_file, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)

@@ -9,6 +9,7 @@ returns (folder, fragments). Fragments always include the offending file or fold
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from image_files import save
@@ -223,7 +224,7 @@ def f_text_named_png(tmp_path):
     root = dataset(tmp_path)
     bad = root / "train/A/1.png"
     bad.write_text("see the README for the real images\n")
-    return root, [str(bad), "not a readable image: text, not image data", "see the README"], []
+    return root, [str(bad), "not a readable image: text, not image data"], []
 
 
 def f_text_named_jpg_target(tmp_path):
@@ -237,7 +238,69 @@ def f_binary_junk_named_png(tmp_path):
     root = dataset(tmp_path)
     bad = root / "train/B/0.png"
     bad.write_bytes(bytes(range(200, 256)) * 4)
-    return root, [str(bad), "no image format starts with bytes c8 c9"], []
+    return root, [str(bad), "binary data in no image format this reads"], []
+
+
+# Entries that are named like images but are no files (issue 31): named, never skipped or blamed on
+# their partner. Text a frame links to is never quoted (tests/faults/test_messages.py checks that).
+
+def f_link_to_a_text_file(tmp_path):
+    root = dataset(tmp_path, n=6)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:$6$hunter2:20228:0:99999:7:::\n")
+    bad = root / "train/A/1.png"
+    bad.unlink()
+    bad.symlink_to(secret)
+    return root, [str(bad), "not a readable image: text, not image data"], []
+
+
+def f_dangling_links_on_both_sides(tmp_path):
+    root = dataset(tmp_path, n=6)
+    for side in "AB":
+        (root / f"train/{side}/1.png").unlink()
+        (root / f"train/{side}/1.png").symlink_to(tmp_path / "gone" / f"{side}1.png")
+    return root, [str(root / "train/A/1.png"), "a broken symbolic link"], []
+
+
+def f_dangling_link_input(tmp_path):
+    root = dataset(tmp_path, n=6)
+    bad = root / "train/A/4.png"
+    bad.unlink()
+    bad.symlink_to(tmp_path / "gone.png")
+    return root, [str(bad), "a broken symbolic link"], []
+
+
+def f_dangling_link_target(tmp_path):
+    root = dataset(tmp_path, n=6)
+    bad = root / "train/B/2.png"
+    bad.unlink()
+    bad.symlink_to(tmp_path / "gone.png")
+    return root, [str(bad), "a broken symbolic link"], []
+
+
+def f_folder_named_like_an_input(tmp_path):
+    root = dataset(tmp_path, n=6)
+    bad = root / "train/A/3.png"
+    bad.unlink()
+    bad.mkdir()
+    return root, [str(bad), "a folder, though named like an image"], []
+
+
+def f_non_utf8_file_names(tmp_path):
+    root = dataset(tmp_path)
+    name = os.fsdecode(b"caf\xe9") + ".png"  # Latin-1 bytes: not UTF-8
+    for side in "AB":
+        (root / f"train/{side}/1.png").rename(root / f"train/{side}" / name)
+    shown = os.fsencode(root / "train/A" / name).decode("utf-8", errors="backslashreplace")
+    return root, [shown, "caf\\xe9.png", "the file name is not valid UTF-8"], []
+
+
+def f_constant_16bit_targets(tmp_path):
+    root = dataset(tmp_path, b16=True)
+    for i in range(4):
+        save(root / f"train/B/{i}.png", np.full((SIZE, SIZE), 30000, np.uint16))
+    return root, [str(root / "train/B"), "every 16-bit value in the 4 file(s) sampled is 30000",
+                  "no count range can be told from the data", "dataset.json"], []
 
 
 def f_sizes_differ_input_larger(tmp_path):
@@ -518,6 +581,8 @@ PIX2PIX_FAULTS = [
     f_llvip_missing_split, f_llvip_colour_infrared, f_llvip_tiff_named_jpg,
     f_flir_v1_multipage_counts, f_flir_v1_png_named_tiff, f_flir_v1_garbage_dataset_json,
     f_flir_v1_truncated_thermal,
+    f_link_to_a_text_file, f_dangling_links_on_both_sides, f_dangling_link_input, f_dangling_link_target,
+    f_folder_named_like_an_input, f_non_utf8_file_names, f_constant_16bit_targets,
 ]
 
 

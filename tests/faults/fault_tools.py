@@ -2,16 +2,21 @@
 tree hashes, the outcome of a CLI call, and the tiny training options the cases share."""
 
 import hashlib
+import os
 from pathlib import Path
 
 
 def tree_hashes(root) -> dict:
-    """``{relative path: sha256}`` of every file below ``root`` (folders as ``"dir"``)."""
+    """``{relative path: sha256}`` of every file below ``root`` (folders as ``"dir"``, symbolic links
+    as ``"link to TARGET"``, never followed: a link may dangle or point at a file outside)."""
     root = Path(root)
     hashes = {}
     for path in sorted(root.rglob("*")):
         key = str(path.relative_to(root))
-        hashes[key] = "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
+        if path.is_symlink():
+            hashes[key] = f"link to {os.readlink(path)}"
+        else:
+            hashes[key] = "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
     return hashes
 
 

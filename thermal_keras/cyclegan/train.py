@@ -87,6 +87,7 @@ def compile_cyclegan(model: CycleGAN, config: CycleGANConfig, steps_per_epoch: i
 
 class CycleGANJob(TranslationJob):
     def prepare(self):
+        super().prepare()
         if self.config.perceptual_cycle or self.config.self_similarity:  # a missing VGG16 file fails first
             features.resolve_weights("vgg16", _feature_weights(self.config))
 

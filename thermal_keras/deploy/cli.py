@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# --input-size: the largest fixed side (8K), checked before the model loads (a converter given 100000 x 100000
+# may fail with a traceback and a long MLIR dump, or write a model no device can run)
+MAX_INPUT_SIDE = 8192
 FAMILY_OF_PRESET = {"pix2pix": "translator", "cyclegan": "translator", "srgan": "sr", "fusiongan": "fusion"}
 
 
@@ -56,8 +59,10 @@ def _check_options(args, out: Path) -> None:
         raise ValueError(f"--variant {args.variant} applies to --format tflite only")
     if args.input_size and args.format not in ("tflite", "onnx"):
         raise ValueError("--input-size applies to --format tflite or onnx only")
-    if args.input_size and min(args.input_size) < 1:
-        raise ValueError(f"--input-size {args.input_size[0]} {args.input_size[1]}: need two positive sides")
+    if args.input_size and not all(1 <= side <= MAX_INPUT_SIDE for side in args.input_size):
+        raise ValueError(f"--input-size {args.input_size[0]} {args.input_size[1]}: each side must be 1 to "
+                         f"{MAX_INPUT_SIDE} pixels (a fixed input is one camera frame; leave --input-size out "
+                         f"for an export that takes any size)")
     if args.format in SUFFIXES and out.suffix != SUFFIXES[args.format]:
         raise ValueError(f"--out {out}: a {args.format} export must end in {SUFFIXES[args.format]}")
     if args.format == "onnx":

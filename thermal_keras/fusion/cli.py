@@ -60,7 +60,29 @@ def _load_generator(model):
         return preset.generator
     from thermal_keras.export import load_keras_model
 
-    return load_keras_model(_generator_path(model))
+    path = _generator_path(model)
+    generator = load_keras_model(path)
+    _check_fusion_generator(generator, path)
+    return generator
+
+
+def _check_fusion_generator(generator, source) -> None:
+    """A ``ValueError`` naming ``source`` when ``generator`` is of another family (checked before it
+    runs, so no raw shape error): FusionGAN takes infrared + visible luma and returns one channel of
+    the same size."""
+    inputs, outputs = generator.input_shape, generator.output_shape
+    if isinstance(inputs, list) or isinstance(outputs, list):
+        kind = "a model with several inputs or outputs"
+    elif any(layer.__class__.__name__ == "PixelShuffle" for layer in generator.layers):
+        kind = f"a super-resolution generator ({inputs[-1]}-channel input, upscaling)"
+    elif inputs[-1] == 3:
+        kind = f"an RGB -> thermal translator (3-channel input, {outputs[-1]}-channel output)"
+    elif inputs[-1] == 2 and outputs[-1] == 1:
+        return
+    else:
+        kind = f"a model with {inputs[-1]}-channel input and {outputs[-1]}-channel output"
+    raise ValueError(f"{source}: {kind}, not a FusionGAN generator (2-channel infrared + visible input, "
+                     f"1-channel fused output); fuse --model takes a FusionGAN run folder or .keras file")
 
 
 def _input_pairs(ir, visible, out):
@@ -117,9 +139,7 @@ def fuse_command(args) -> int:
                        overwrite=args.overwrite)
     _check_8_bit(inputs)
     images = [read_pair(visible, ir, args.max_side) for ir, visible, _ in jobs]  # bad files stop us here
-    generator = None
-    if method == "fusiongan":
-        generator = _load_generator(args.model)
+    generator = _load_generator(args.model) if method == "fusiongan" else None  # its family checked here
     fuse = fusers(generator)[method]
     for (_, _, target), (ir, visible_rgb) in zip(jobs, images):
         save_png(fuse_pair(fuse, ir, visible_rgb, colour=not args.grey), target)

@@ -10,6 +10,8 @@ LeakyReLU 0.2, a dense layer to one score; it is built for one image size.
 
 from __future__ import annotations
 
+import numbers
+
 import keras
 from keras import layers
 
@@ -38,8 +40,14 @@ def fusiongan_generator(in_channels: int = 2, filters=GENERATOR_FILTERS, kernel_
     untrained generator returns the infrared image. Same trainable parameters (the channel pick is a
     fixed 1×1 convolution).
     """
+    if isinstance(in_channels, bool) or not isinstance(in_channels, numbers.Integral) or in_channels < 2:
+        raise ValueError(f"in_channels must be an int >= 2 (infrared, then the visible luma or colour), "
+                         f"got {in_channels!r}")
     if len(filters) != len(kernel_sizes):
         raise ValueError(f"filters and kernel_sizes must have one length, got {filters} and {kernel_sizes}")
+    bad = [v for v in (*filters, *kernel_sizes) if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1]
+    if bad:
+        raise ValueError(f"filters and kernel_sizes must be positive ints, got {filters} and {kernel_sizes}")
     inputs = keras.Input((None, None, in_channels), name="ir_visible")
     x = EdgePadding2D(sum(k // 2 for k in kernel_sizes), name="edge_padding")(inputs)
     for i, (width, kernel) in enumerate(zip(filters, kernel_sizes), start=1):

@@ -174,6 +174,7 @@ def evaluate_command(args) -> int:
             raise ValueError("give --run RUN, --preset NAME, or --real DIR and --fake DIR")
         from thermal_keras.metrics.folders import format_folder_scores, score_folders
 
+        _check_kid_options(args)
         if args.json:  # before any scoring
             check_output_files([args.json], [f"--json {args.json}"], inputs=_folder_images(args.real, args.fake),
                                overwrite=args.overwrite)
@@ -203,6 +204,17 @@ def evaluate_command(args) -> int:
     if args.json:
         write_report_json(args.json, report)
     return 0
+
+
+def _check_kid_options(args) -> None:
+    """KID's options, checked before the feature pass that needs them (skipped with ``--weights none``)."""
+    if args.weights == "none":
+        return
+    if args.kid_subsets < 1:
+        raise ValueError(f"--kid-subsets {args.kid_subsets}: must be at least 1")
+    if args.kid_subset_size < 2:
+        raise ValueError(f"--kid-subset-size {args.kid_subset_size}: must be at least 2 (KID's unbiased "
+                         f"estimate compares pairs of images within a subset)")
 
 
 def _evaluate_preset(args) -> int:
@@ -346,6 +358,9 @@ def translate_command(args) -> int:
     files, outputs, targets, sources = _translate_jobs(src, Path(args.output), args.colormap)
     check_output_files(targets, sources, inputs=[*files, args.model],
                        input_folders=[src] if src.is_dir() else [], overwrite=args.overwrite)
+    model = Path(args.model)
+    if model.is_dir() and (model / RUN_CONFIG_FILE).exists() and not (model / "saved_model.pb").exists():
+        check_run(model)  # a run folder: a garbage config.json or target_spec.json is named before any work
     images = [read_photo(path, input_range) for path in files]  # a bad file stops the run before any write
     translator = ThermalTranslator(args.model)
     for rgb, target in zip(images, outputs):

@@ -13,9 +13,12 @@ from pathlib import Path
 
 import keras
 
+from thermal_keras.config import ConfigError
 from thermal_keras.data import pipeline
 from thermal_keras.data.sources import train_and_eval_pairs
 from thermal_keras.models import Pix2Pix, build_discriminator, build_generator
+from thermal_keras.networks.resnet import N_DOWNSAMPLING
+from thermal_keras.networks.unet import MIN_NUM_DOWNS, UNET_DEPTHS
 from thermal_keras.pix2pix.config import Pix2PixConfig, TranslationConfig
 from thermal_keras.precision import choose_jit_compile
 from thermal_keras.priors import MeanFramePrior
@@ -37,6 +40,36 @@ def linear_decay_adam(config: TranslationConfig, steps_per_epoch: int) -> FusedA
 def unet_downs(config: TranslationConfig) -> int:
     """U-Net downsamplings for generator ``unet``: ``num_downs`` or log2 of the crop side."""
     return config.num_downs or int(round(math.log2(config.image_size)))
+
+
+def _size_choices(size: int, multiple: int) -> str:
+    below = size // multiple * multiple
+    return " or ".join(str(v) for v in (below, below + multiple) if v > 0)
+
+
+def check_crop_fits_generator(config: TranslationConfig) -> None:
+    """A one-line ``ConfigError`` naming ``--image-size`` (and ``--num-downs`` where given) when the
+    training crop does not fit the generator: a U-Net needs a multiple of ``2**num_downs`` with
+    ``num_downs >= 5``, a ResNet a multiple of 4. Runs before anything is read or written."""
+    size, name = config.image_size, config.generator
+    if name.startswith("resnet"):
+        multiple = 2**N_DOWNSAMPLING
+        if size % multiple:
+            raise ConfigError(f"--image-size {size}: generator {name} needs a multiple of {multiple} "
+                              f"({N_DOWNSAMPLING} stride-2 convolutions); use {_size_choices(size, multiple)}")
+        return
+    depth = UNET_DEPTHS.get(name) or unet_downs(config)
+    given = f" with --num-downs {config.num_downs}" if name == "unet" and config.num_downs else ""
+    if depth < MIN_NUM_DOWNS:
+        option = f"--num-downs {config.num_downs}" if given else f"--image-size {size}"
+        raise ConfigError(f"{option}: a U-Net needs at least {MIN_NUM_DOWNS} downsamplings, so --image-size "
+                          f"a multiple of {2**MIN_NUM_DOWNS} (e.g. 32, 64 or 128)")
+    multiple = 2**depth
+    if size % multiple:
+        where = f"generator {name}" if name in UNET_DEPTHS else "a U-Net" if given else (
+            f"the U-Net, whose depth follows --image-size ({depth}; --num-downs sets another),")
+        raise ConfigError(f"--image-size {size}{given}: {where} needs a multiple of 2**{depth} = {multiple}; "
+                          f"use {_size_choices(size, multiple)}")
 
 
 def build_pix2pix(config: Pix2PixConfig, in_channels: int = 3, out_channels: int = 1, mean_frame=None) -> Pix2Pix:
@@ -76,6 +109,9 @@ def compile_pix2pix(model: Pix2Pix, config: Pix2PixConfig, steps_per_epoch: int)
 class TranslationJob(TrainingJob):
     """What the RGB -> thermal translators share: paired files, epoch-based data, sample grids,
     the target spec, and scores against the grey and mean baselines."""
+
+    def prepare(self):
+        check_crop_fits_generator(self.config)
 
     def load_data(self):
         return train_and_eval_pairs(self.config)

@@ -86,6 +86,10 @@ def preset_path(name_or_path, root=PRESET_ROOT) -> Path:
         return candidate
     if "/" not in str(name_or_path) and is_preset_dir(Path(root) / str(name_or_path)):
         return Path(root) / str(name_or_path)
+    for folder in (candidate, *([Path(root) / str(name_or_path)] if "/" not in str(name_or_path) else [])):
+        if folder.is_dir() and (folder / PRESET_FILE).is_file():  # a preset folder with a file missing
+            raise PresetError(f"{folder / WEIGHTS_FILE}: missing; a preset folder holds {PRESET_FILE} and "
+                              f"{WEIGHTS_FILE} (copy the whole folder)")
     raise PresetError(f"unknown preset {str(name_or_path)!r}; shipped presets: "
                       f"{', '.join(preset_names(root)) or 'none'} (`thermal-keras presets` lists them)")
 

@@ -43,6 +43,10 @@ def _epochs(steps: int, steps_per_epoch: int) -> int:
 class SRGANJob(TrainingJob):
     """Two phases on HR crops: ``pretrain`` (pixel MSE, generator only) and ``gan``."""
 
+    def nothing_to_train(self):
+        config = self.config
+        return None if config.pretrain_steps + config.gan_steps else "--pretrain-steps 0 --gan-steps 0"
+
     def load_data(self):
         images = hr_images(self.config)  # bad input fails here, before any model is built
         self.channels = self.config.channels or images.spec.channels

@@ -12,43 +12,71 @@ import tensorflow as tf
 
 from thermal_keras import io, visualize
 
-__all__ = ["CheckpointCallback", "FiniteLossGuard", "NonFiniteLossError", "SampleGridCallback"]
+__all__ = ["ADVERSARIAL_BOUNDS", "CheckpointCallback", "DivergedLossError", "FiniteLossGuard", "NonFiniteLossError",
+           "SampleGridCallback"]
+
+# The adversarial losses of the four families (unweighted, or weighted below 1) stay near 1 while the
+# networks train; a running mean beyond 1e6 only comes from networks that diverged (CycleGAN at --lr 1e8
+# logs 1e19 and stays finite). Weighted sums and reconstruction terms are not bounded: their scale
+# follows the user's loss weights.
+ADVERSARIAL_BOUNDS = {"d_loss": 1e6, "g_gan": 1e6, "g_adv": 1e6, "adversarial": 1e6}
 
 
 class NonFiniteLossError(ValueError):
     """A training loss became NaN or infinite; the run stopped without saving that state."""
 
 
-class FiniteLossGuard(keras.callbacks.Callback):
-    """Stops training at the first step whose losses are not all finite.
+class DivergedLossError(NonFiniteLossError):
+    """A training loss went beyond its bound while finite (the networks diverged); the run stopped as
+    for a non-finite loss."""
 
-    Raises :class:`NonFiniteLossError` from ``on_train_batch_end`` (before any checkpoint of that
-    epoch is written, so the newest checkpoint on disk is the last good state), naming the step,
-    the loss and what usually causes it. The logged values are running means over the epoch, so
-    one non-finite step makes them non-finite at once.
+
+class FiniteLossGuard(keras.callbacks.Callback):
+    """Stops training at the first step whose losses are not all finite, or beyond their bounds.
+
+    Raises :class:`NonFiniteLossError` (:class:`DivergedLossError` for a finite loss beyond its bound)
+    from ``on_train_batch_end`` (before any checkpoint of that epoch is written, so the newest
+    checkpoint on disk is the last good state), naming the step, the loss and what usually causes it.
+    The logged values are running means over the epoch, so one bad step makes them bad at once.
+
+    Args:
+        step_offset: added to the steps counted here when the model has no optimizer to ask.
+        bounds: ``{loss name: largest magnitude}``; default :data:`ADVERSARIAL_BOUNDS`, ``{}`` for none.
     """
 
     HINTS = ("lower the learning rate (--lr)", "lower the loss weights (e.g. --lambda-l1)",
              "under mixed_float16, try --mixed-precision float32")
 
-    def __init__(self, step_offset: int = 0):
+    def __init__(self, step_offset: int = 0, bounds: dict | None = None):
         super().__init__()
         self.step_offset = step_offset
+        self.bounds = dict(ADVERSARIAL_BOUNDS if bounds is None else bounds)
         self._step = 0
 
     def on_train_begin(self, logs=None):
         self._step = 0
 
+    def _global_step(self) -> int:
+        iterations = getattr(getattr(self.model, "optimizer", None), "iterations", None)
+        return int(iterations.numpy()) if iterations is not None else self.step_offset + self._step
+
     def on_train_batch_end(self, batch, logs=None):
         self._step += 1
-        bad = [name for name, value in (logs or {}).items() if not np.all(np.isfinite(np.asarray(value, np.float64)))]
+        values = {name: np.asarray(value, np.float64) for name, value in (logs or {}).items()}
+        bad = [name for name, value in values.items() if not np.all(np.isfinite(value))]
         if bad:
-            iterations = getattr(getattr(self.model, "optimizer", None), "iterations", None)
-            step = int(iterations.numpy()) if iterations is not None else self.step_offset + self._step
             raise NonFiniteLossError(
-                f"training stopped: loss {bad[0]} is {float(np.asarray(logs[bad[0]]))} at step {step}"
+                f"training stopped: loss {bad[0]} is {float(values[bad[0]])} at step {self._global_step()}"
                 f"{' (also ' + ', '.join(bad[1:]) + ')' if bad[1:] else ''}; the last good checkpoint is kept. "
                 f"Try: {'; '.join(self.HINTS)}")
+        over = [name for name, bound in self.bounds.items() if name in values and np.any(np.abs(values[name]) > bound)]
+        if over:
+            name = over[0]
+            raise DivergedLossError(
+                f"training stopped: loss {name} is {float(values[name]):.3g} at step {self._global_step()}, beyond "
+                f"its bound {self.bounds[name]:g} (finite, but the networks diverged"
+                f"{'; also ' + ', '.join(over[1:]) if over[1:] else ''}); the last good checkpoint is kept. "
+                f"Try: {self.HINTS[0]}")
 
 
 class CheckpointCallback(keras.callbacks.Callback):

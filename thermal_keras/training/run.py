@@ -10,9 +10,11 @@ phases and its evaluation); :meth:`TrainingJob.run` does the rest the same way f
 4. for each phase (one for the GANs, pre-training + GAN for super-resolution): compile, restore
    the newest full-state checkpoint of that phase when ``config.resume``, and ``fit()`` the epochs that
    remain, with checkpoints, a CSV log and the family's own writers (sample grids) on the chief;
-   A loss that becomes NaN or infinite stops the run at once with
-   :class:`~thermal_keras.training.callbacks.NonFiniteLossError` (the newest checkpoint is the last
-   good state; no generator is saved);
+   A loss that becomes NaN or infinite, or an adversarial loss beyond its bound (diverged), stops the
+   run at once with :class:`~thermal_keras.training.callbacks.NonFiniteLossError` (the newest
+   checkpoint is the last good state; no generator is saved); Ctrl-C stops it at the end of the step
+   with :class:`~thermal_keras.training.interrupt.TrainingInterrupted` (nothing half-written, the same
+   command resumes);
 5. the generator is saved as ``generator.keras`` and scored on the held-out data against the
    family's baselines (``metrics.json``).
 
@@ -39,6 +41,7 @@ from typing import Callable
 import keras
 import tensorflow as tf
 
+from thermal_keras.config import ConfigError
 from thermal_keras.distribute import (
     check_global_batch,
     check_same_on_every_worker,
@@ -51,6 +54,7 @@ from thermal_keras.io import atomic_write_text, remove_stale_temporaries, write_
 from thermal_keras.precision import apply_precision
 from thermal_keras.training.callbacks import CheckpointCallback, FiniteLossGuard
 from thermal_keras.training.checkpoint import TrainingCheckpoint
+from thermal_keras.training.interrupt import stop_at_step
 
 GENERATOR_FILE = RUN_GENERATOR_FILE
 METRICS_FILE = "metrics.json"
@@ -199,6 +203,14 @@ class TrainingJob:
     def prepare(self):
         """Checks that need no TensorFlow work (e.g. a weights file exists); runs first."""
 
+    def nothing_to_train(self) -> str | None:
+        """The options that leave nothing to train, as the user gave them (``None``: there is
+        training to do). Checked first: an untrained generator is never saved as trained."""
+        config = self.config
+        if getattr(config, "epochs", 1) + getattr(config, "decay_epochs", 0) > 0:
+            return None
+        return "--epochs 0" + (" --decay-epochs 0" if hasattr(config, "decay_epochs") else "")
+
     def load_data(self) -> tuple:
         """``(train data, held-out data or None)``; raises on bad input."""
         raise NotImplementedError
@@ -241,6 +253,10 @@ class TrainingJob:
     def run(self, callbacks=(), verbose="auto") -> TrainedRun:
         """Train (or resume), save the generator and score it; see the module docstring."""
         config = self.config
+        nothing = self.nothing_to_train()
+        if nothing:
+            raise ConfigError(f"{nothing}: nothing to train, so no generator would be trained; give at least one "
+                              f"epoch or step")
         self.prepare()
         self.strategy = strategy = start_run(config)
         chief = is_chief(strategy)
@@ -274,10 +290,11 @@ class TrainingJob:
                 writers = [CheckpointCallback(checkpoint, every_n_epochs=config.checkpoint_every),
                            keras.callbacks.CSVLogger(str(out / phase.log_file), append=start > 0),
                            *(self.writers(train, held_out, start) if index == 0 else [])] if chief else []
-                histories[phase.name] = model.fit(
-                    dataset, epochs=phase.epochs, initial_epoch=start, steps_per_epoch=steps,
-                    callbacks=[FiniteLossGuard(), *writers, *callbacks], verbose=verbose,
-                    shuffle=False).history  # the dataset does its own seeded, resumable shuffling
+                with stop_at_step() as stopper:  # Ctrl-C: at the end of the step, nothing half-written
+                    histories[phase.name] = model.fit(
+                        dataset, epochs=phase.epochs, initial_epoch=start, steps_per_epoch=steps,
+                        callbacks=[FiniteLossGuard(), stopper, *writers, *callbacks], verbose=verbose,
+                        shuffle=False).history  # the dataset does its own seeded, resumable shuffling
             if phase.after is not None:
                 phase.after(model)
         history = histories.get(phases[0].name, {}) if len(phases) == 1 else histories
