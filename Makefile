@@ -16,7 +16,7 @@ $(VENV)/.installed-$(if $(GPU),gpu,cpu): $(REQUIREMENTS) pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed-$(if $(GPU),gpu,cpu) requirements-test.txt
+$(VENV)/.installed-test: $(VENV)/.installed-$(if $(GPU),gpu,cpu) requirements-test.txt requirements-app.txt
 	$(BIN)/python -m pip install -q -r requirements-test.txt
 	touch $@
 
@@ -24,8 +24,13 @@ demo: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
 	$(BIN)/thermal-keras demo
 
 # The web demo of the presets on http://127.0.0.1:7860/ (docs/app.md); `make app APP_PORT=8080` changes the port.
+# Gradio comes from requirements-app.txt (the [app] extra, pinned), installed on the first `make app`.
 APP_PORT ?= 7860
-app: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
+$(VENV)/.installed-app: $(VENV)/.installed-$(if $(GPU),gpu,cpu) requirements-app.txt
+	$(BIN)/python -m pip install -q -r requirements-app.txt
+	touch $@
+
+app: $(VENV)/.installed-app
 	$(BIN)/thermal-keras app --port $(APP_PORT)
 
 # Unit tests and the notebooks (nbval, quick mode) in one run over TEST_WORKERS processes (pytest-xdist);

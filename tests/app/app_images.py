@@ -1,12 +1,11 @@
-"""Image bytes for the web demo's tests: valid inputs, the bad inputs the demo must refuse, decoding results."""
+"""Image bytes for the web demo's tests: valid inputs, the bad inputs the demo must refuse, and checks on results."""
 
 from __future__ import annotations
 
-import base64
+import functools
 import io
-import json
-import urllib.request
-import uuid
+import struct
+import zlib
 
 import numpy as np
 from PIL import Image
@@ -38,6 +37,30 @@ def _tiff(array) -> bytes:
     return buffer.getvalue()
 
 
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+@functools.lru_cache(maxsize=None)
+def decompression_bomb(side: int = 14000) -> bytes:
+    """A real grey PNG of ``side``² zero pixels (196 M at 14000, over Pillow's bomb limit of 179 M:
+    196 MB decoded) in under 1 MB (fast zlib level 1: half a second)."""
+    compressor = zlib.compressobj(1)
+    rows = bytes((side + 1) * 500)  # 500 rows: each a filter byte 0 and the row's pixels
+    data = b"".join(compressor.compress(rows) for _ in range(side // 500)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
+
+
+def padded_png(array, total_bytes: int, seed: int = 0) -> bytes:
+    """A valid PNG of ``array`` grown to ``total_bytes`` with a private ancillary chunk of random bytes
+    (decoders skip it): a large upload that is still a small image."""
+    image = png(array)
+    filler = total_bytes - len(image) - 12
+    data = np.random.default_rng(seed).integers(0, 256, filler, dtype=np.uint8).tobytes()
+    return image[:33] + _chunk(b"tkPd", data) + image[33:]  # after the 8-byte signature and the IHDR chunk
+
+
 def bad_inputs() -> dict[str, tuple[bytes | None, str]]:
     """``{case: (bytes, a phrase the message must contain)}`` for the translate tab (16..1024 px)."""
     good = examples.example_png("day", "rgb")
@@ -58,14 +81,8 @@ def bad_inputs() -> dict[str, tuple[bytes | None, str]]:
         "float rgb tiff": (_tiff(np.full((32, 32, 3), 0.5, np.float32)), "TIFF of float32 samples"),
         "1x1 image": (png(np.zeros((1, 1, 3), np.uint8)), "1×1 pixels"),
         "very large image": (png(np.zeros((1100, 2000), np.uint8)), "2000×1100 pixels"),
+        "decompression bomb": (decompression_bomb(), "far larger than this tab's limit"),
     }
-
-
-def decode_data_url(url: str) -> np.ndarray:
-    """The array of a ``data:image/png;base64,...`` URL (uint8, or uint16 for 16-bit PNGs)."""
-    head, data = url.split(",", 1)
-    assert head == "data:image/png;base64", head
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(data))))
 
 
 def not_blank(array: np.ndarray) -> bool:
@@ -73,25 +90,7 @@ def not_blank(array: np.ndarray) -> bool:
     return float(np.asarray(array, np.float64).std()) > 3.0
 
 
-def multipart(fields: dict) -> tuple[bytes, str]:
-    """A multipart/form-data body of ``{name: bytes (a file) or str}`` and its Content-Type."""
-    boundary = uuid.uuid4().hex
-    parts = []
-    for name, value in fields.items():
-        if isinstance(value, bytes):
-            head = f'Content-Disposition: form-data; name="{name}"; filename="{name}.png"\r\nContent-Type: image/png'
-            parts.append(f"--{boundary}\r\n{head}\r\n\r\n".encode() + value + b"\r\n")
-        else:
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
-    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
-
-
-def post(url: str, fields: dict, timeout: float = 60) -> tuple[int, dict]:
-    """POST ``fields`` as multipart; ``(status, JSON body)`` whatever the status."""
-    body, content_type = multipart(fields)
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": content_type}, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+def read_picture(path) -> np.ndarray:
+    """The pixels of an image file (uint8, or uint16 for 16-bit PNGs)."""
+    with Image.open(path) as image:
+        return np.asarray(image)

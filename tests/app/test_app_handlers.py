@@ -1,13 +1,21 @@
 """The web demo's handlers on real presets: valid inputs give pictures of the right size with content,
 every bad input gives a one-line message naming the problem."""
 
+import io
+
 import numpy as np
 import pytest
+from PIL import Image
 
-from tests.app.app_images import bad_inputs, crop_png, decode_data_url, example_array, not_blank, png
+from tests.app.app_images import bad_inputs, crop_png, example_array, not_blank, png
 from thermal_keras.app import examples, handlers
 from thermal_keras.app.models import ModelLoadError
-from thermal_keras.app.uploads import InputError, parse_multipart
+from thermal_keras.app.uploads import MAX_UPLOAD_BYTES, InputError, read_upload
+
+
+def decode_png(data: bytes) -> np.ndarray:
+    """The array of PNG bytes (uint8, or uint16 for 16-bit PNGs)."""
+    return np.asarray(Image.open(io.BytesIO(data)))
 
 PIX2PIX, CYCLEGAN = "pix2pix_rgb2thermal_128", "cyclegan_rgb2thermal_128"
 
@@ -24,14 +32,14 @@ def test_each_tab_offers_its_presets_with_the_card_line(registry):
 
 def test_translate_radiometric_gives_celsius_counts_and_a_colour_scale(registry):
     out = handlers.translate(registry, crop_png("day", "rgb", 96, 128), PIX2PIX, "inferno")
-    thermal = decode_data_url(out["images"]["thermal"])
-    assert thermal.shape == (96, 128, 3) and not_blank(thermal)
-    assert decode_data_url(out["images"]["input"]).shape == (96, 128, 3)
+    thermal = out["images"]["thermal"]
+    assert thermal.shape == (96, 128, 3) and thermal.dtype == np.uint8 and not_blank(thermal)
+    assert out["images"]["input"].shape == (96, 128, 3)
     c = out["celsius"]
     assert -40.0 <= c["min"] < c["mean"] < c["max"] <= 70.0
     assert out["scale"]["unit"] == "°C" and (out["scale"]["low"], out["scale"]["high"]) == (c["min"], c["max"])
     assert len(out["scale"]["colours"]) == 11 and out["scale"]["colours"][0] == "#000004"  # inferno's coldest
-    files = {d["filename"]: decode_data_url(d["url"]) for d in out["downloads"]}
+    files = {d["filename"]: decode_png(d["png"]) for d in out["downloads"]}
     counts = files["thermal_counts_16bit.png"]
     assert counts.dtype == np.uint16 and counts.shape == (96, 128)
     # the 16-bit download and the °C range agree: counts are 0.01 K T-linear
@@ -46,18 +54,18 @@ def test_translate_8_bit_model_has_no_celsius_and_a_level_scale(registry):
     assert out["celsius"] is None and out["scale"]["unit"].startswith("8-bit level")
     assert (out["scale"]["low"], out["scale"]["high"]) == (0.0, 255.0)
     assert [d["filename"] for d in out["downloads"]] == ["thermal_8bit.png", "thermal_ironbow.png"]
-    thermal = decode_data_url(out["images"]["thermal"])
+    thermal = out["images"]["thermal"]
     assert thermal.shape == (128, 128, 3) and not_blank(thermal)
 
 
 def test_translate_grey_and_rgba_photos_run_with_a_note(registry):
     rgb = example_array("day", "rgb")
     grey = handlers.translate(registry, png(rgb[:64, :80].mean(axis=-1).astype(np.uint8)), PIX2PIX)
-    assert decode_data_url(grey["images"]["thermal"]).shape == (64, 80, 3)
+    assert grey["images"]["thermal"].shape == (64, 80, 3)
     assert any("grey" in note for note in grey["notes"])
     rgba = np.concatenate([rgb[:64, :64], np.full((64, 64, 1), 128, np.uint8)], axis=-1)
     out = handlers.translate(registry, png(rgba), PIX2PIX)
-    assert not_blank(decode_data_url(out["images"]["thermal"]))
+    assert not_blank(out["images"]["thermal"])
     assert any("alpha" in note for note in out["notes"])
 
 
@@ -88,28 +96,30 @@ def test_upscale_colour_picks_the_rgb_preset_and_beats_nothing_blank(registry):
     out = handlers.upscale(registry, crop_png("day", "lr_rgb", 48, 64))
     assert out["model"] == "swift_srgan_4x_rgb" and out["scale"] == 4
     assert (out["size"], out["out_size"], out["tiles"]) == ([64, 48], [256, 192], 1)
-    model, bicubic = decode_data_url(out["images"]["model"]), decode_data_url(out["images"]["bicubic"])
+    model, bicubic = out["images"]["model"], out["images"]["bicubic"]
     assert model.shape == bicubic.shape == (192, 256, 3) and not_blank(model)
     difference = np.abs(model.astype(float) - bicubic).mean()
     assert 0.1 < difference < 20  # the model adds detail to the bicubic image, not a different picture
     side = out["crop"]["side"]
     for key in ("lr_crop", "bicubic_crop", "model_crop"):
-        assert decode_data_url(out["images"][key]).shape == (side * 4, side * 4, 3)
-    assert {d["filename"] for d in out["downloads"]} == {"sr_4x.png", "bicubic_4x.png"}
+        assert out["images"][key].shape == (side * 4, side * 4, 3)
+    assert out["images"]["lr"].shape == (48, 64, 3)
+    files = {d["filename"]: decode_png(d["png"]) for d in out["downloads"]}
+    assert set(files) == {"sr_4x.png", "bicubic_4x.png"} and (files["sr_4x.png"] == model).all()
 
 
 def test_upscale_grey_picks_the_grey_preset_and_large_images_are_tiled(registry):
     out = handlers.upscale(registry, examples.example_png("night", "lr_thermal"))
-    assert out["model"] == "swift_srgan_4x_grey" and decode_data_url(out["images"]["model"]).shape == (256, 256)
+    assert out["model"] == "swift_srgan_4x_grey" and out["images"]["model"].shape == (256, 256)
     wide = np.tile(example_array("night", "lr_thermal")[:24], (1, 5))  # 320×24: over the 256-pixel tile
     out = handlers.upscale(registry, png(wide), "swift_srgan_4x_grey")
-    model = decode_data_url(out["images"]["model"])
+    model = out["images"]["model"]
     assert out["tiles"] == 2 and model.shape == (96, 1280) and not_blank(model)
 
 
 def test_upscale_notes_and_limits(registry):
     out = handlers.upscale(registry, crop_png("day", "lr_rgb", 32, 32), "swift_srgan_4x_grey")
-    assert any("luma" in note for note in out["notes"]) and decode_data_url(out["images"]["model"]).shape == (128, 128)
+    assert any("luma" in note for note in out["notes"]) and out["images"]["model"].shape == (128, 128)
     with pytest.raises(InputError, match="400×330 pixels; this tab takes 16×16 to 320×320"):
         handlers.upscale(registry, png(np.zeros((330, 400), np.uint8)))
     with pytest.raises(InputError, match="the low-resolution image: the file is empty"):
@@ -119,7 +129,7 @@ def test_upscale_notes_and_limits(registry):
 def test_fuse_gives_three_methods_and_their_metrics(registry):
     out = handlers.fuse(registry, examples.example_png("night", "rgb"), examples.example_png("night", "thermal"))
     assert [m["id"] for m in out["methods"]] == ["fusiongan", "average", "pyramid"]
-    fused = {m["id"]: decode_data_url(m["image"]) for m in out["methods"]}
+    fused = {m["id"]: m["image"] for m in out["methods"]}
     for image in fused.values():
         assert image.shape == (128, 128) and not_blank(image)
     assert np.abs(fused["fusiongan"].astype(float) - fused["average"]).mean() > 1.0
@@ -131,7 +141,8 @@ def test_fuse_gives_three_methods_and_their_metrics(registry):
     assert sf["pyramid"] > sf["average"] and out["metrics"]["best"]["SF"] in ("pyramid", "fusiongan")
     coloured = handlers.fuse(registry, examples.example_png("day", "rgb"), examples.example_png("day", "thermal"),
                              colour=True)
-    assert decode_data_url(coloured["methods"][0]["image"]).shape == (128, 128, 3)
+    assert coloured["methods"][0]["image"].shape == (128, 128, 3)
+    assert (decode_png(coloured["methods"][0]["download"]["png"]) == coloured["methods"][0]["image"]).all()
 
 
 def test_fuse_refuses_mismatched_sizes_missing_files_and_small_images(registry):
@@ -146,25 +157,26 @@ def test_fuse_refuses_mismatched_sizes_missing_files_and_small_images(registry):
     assert any("infrared image has colour" in note for note in coloured_ir["notes"])
 
 
-def test_multipart_parser_reads_files_and_refuses_broken_bodies():
-    from tests.app.app_images import multipart
+def test_read_upload_caps_the_size_and_names_missing_files(tmp_path):
+    assert read_upload(None, "the photo") is None
+    path = tmp_path / "photo.png"
+    path.write_bytes(b"x" * 10)
+    assert read_upload(str(path), "the photo") == b"x" * 10
+    with open(path, "wb") as file:
+        file.truncate(MAX_UPLOAD_BYTES + 1)  # sparse: no 16 MiB written
+    with pytest.raises(InputError, match="the photo: the file is 16.0 MiB; the demo takes at most 16 MiB per file"):
+        read_upload(str(path), "the photo")
+    with pytest.raises(InputError, match="the infrared image: the upload cannot be read"):
+        read_upload(str(tmp_path / "gone.png"), "the infrared image")
 
-    body, content_type = multipart({"image": b"\r\n--\x00binary\r\n", "model": "auto"})
-    fields = parse_multipart(body, content_type)
-    assert fields == {"image": ("image.png", b"\r\n--\x00binary\r\n"), "model": (None, b"auto")}
-    with pytest.raises(InputError, match="no closing boundary"):
-        parse_multipart(body[:-20], content_type)
-    with pytest.raises(InputError, match="expected a multipart/form-data upload"):
-        parse_multipart(body, "application/json")
 
-
-def test_flat_images_give_valid_json(registry):
+def test_flat_images_give_no_nan(registry):
     import json
 
     flat_rgb, flat_ir = png(np.zeros((64, 64, 3), np.uint8)), png(np.zeros((64, 64), np.uint8))
     out = handlers.fuse(registry, flat_rgb, flat_ir)
-    json.dumps(out, allow_nan=False)  # the page's JSON.parse refuses NaN: undefined metrics are None
+    json.dumps(out["metrics"], allow_nan=False)  # undefined metrics are None, not NaN
     assert set(out["metrics"]["best"]) <= set(out["metrics"]["names"])
     out = handlers.translate(registry, png(np.full((64, 64, 3), 128, np.uint8)), PIX2PIX)
     assert out["scale"]["low"] < out["scale"]["high"]
-    json.dumps(out, allow_nan=False)
+    json.dumps(out["scale"], allow_nan=False)

@@ -1,8 +1,8 @@
-"""Bundled examples: synthetic scenes made on first request by :mod:`data_loaders.synthetic`.
+"""Bundled examples: synthetic scenes made when the demo is built, by :mod:`data_loaders.synthetic`.
 
-No file ships: a day and a night street scene (seed 2026, scenes 0 and 4) are rendered when the
-page first asks for one and kept in memory. Each example is a set of PNGs the page puts into a
-tab's file fields, so an example runs exactly as an upload does:
+No file ships: a day and a night street scene (seed 2026, scenes 0 and 4) are rendered (under a
+second) and written as PNGs (:func:`write_examples`) that each tab lists with ``gr.Examples``, so an
+example runs exactly as an upload does:
 
 * translate: the RGB photo at 128×128;
 * sr: a 64×64 low-resolution frame, the 256×256 rendering reduced 4× (bicubic) — the colour photo
@@ -13,7 +13,10 @@ tab's file fields, so an example runs exactly as an upload does:
 from __future__ import annotations
 
 import functools
+import os
+import tempfile
 import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -25,24 +28,15 @@ SIZE = 128
 SR_SCALE = 4
 _lock = threading.Lock()
 
-# tab -> [(example id, label, {form field: which picture})]
+# tab -> [(example id, label, (picture of each of the tab's file inputs, in order))]
 EXAMPLES = {
-    "translate": [("day", "day street (synthetic, 128×128)", {"image": "rgb"}),
-                  ("night", "night street (synthetic, 128×128)", {"image": "rgb"})],
-    "sr": [("day", "day street, colour (synthetic, 64×64)", {"image": "lr_rgb"}),
-           ("night", "night street, thermal grey (synthetic, 64×64)", {"image": "lr_thermal"})],
-    "fusion": [("night", "night street: people dark in the visible photo (synthetic, 128×128)",
-                {"visible": "rgb", "infrared": "thermal"}),
-               ("day", "day street (synthetic, 128×128)", {"visible": "rgb", "infrared": "thermal"})],
+    "translate": [("day", "day street (synthetic, 128×128)", ("rgb",)),
+                  ("night", "night street (synthetic, 128×128)", ("rgb",))],
+    "sr": [("day", "day street, colour (synthetic, 64×64)", ("lr_rgb",)),
+           ("night", "night street, thermal grey (synthetic, 64×64)", ("lr_thermal",))],
+    "fusion": [("night", "night street: people dark in the visible photo (synthetic, 128×128)", ("rgb", "thermal")),
+               ("day", "day street (synthetic, 128×128)", ("rgb", "thermal"))],
 }
-
-
-def example_index() -> dict:
-    """``{tab: [{"id", "label", "files": {field: URL path}}]}`` for the page."""
-    return {tab: [{"id": example_id, "label": label,
-                   "files": {field: f"/api/examples/{example_id}/{picture}.png" for field, picture in files.items()}}
-                  for example_id, label, files in entries]
-            for tab, entries in EXAMPLES.items()}
 
 
 @functools.lru_cache(maxsize=None)
@@ -67,9 +61,31 @@ def example_png(example_id: str, picture: str) -> bytes:
     """PNG bytes of one example picture; an :class:`InputError` for names not in :data:`EXAMPLES`."""
     from thermal_keras.app.pictures import png_bytes
 
-    pictures = {p for entries in EXAMPLES.values() for e, _, files in entries if e == example_id
-                for p in files.values()}
+    pictures = {p for entries in EXAMPLES.values() for e, _, files in entries if e == example_id for p in files}
     if example_id not in SCENES or picture not in pictures:
         raise InputError(f"no example {example_id}/{picture}")
     with _lock:
         return png_bytes(_scene(example_id)[picture])
+
+
+def write_examples(folder) -> dict[str, list[tuple[str, list[str]]]]:
+    """Every example picture as a PNG in ``folder`` (``example-<id>-<picture>.png``, written under a
+    temporary name and renamed, so concurrent demos never read half a file); returns ``{tab: [(label,
+    [path of each file input])]}`` for ``gr.Examples``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: dict[tuple[str, str], str] = {}
+    for entries in EXAMPLES.values():
+        for example_id, _, files in entries:
+            for picture in files:
+                path = folder / f"example-{example_id}-{picture}.png"
+                if (example_id, picture) not in written:
+                    data = example_png(example_id, picture)
+                    if not path.is_file() or path.read_bytes() != data:
+                        handle, staging = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.")
+                        with os.fdopen(handle, "wb") as file:
+                            file.write(data)
+                        os.replace(staging, path)
+                    written[(example_id, picture)] = str(path)
+    return {tab: [(label, [written[(example_id, p)] for p in files]) for example_id, label, files in entries]
+            for tab, entries in EXAMPLES.items()}

@@ -1,9 +1,10 @@
-"""The demo's three tasks as functions from uploaded bytes to a JSON-ready result.
+"""The demo's three tasks as functions from uploaded bytes to pictures, numbers and text.
 
 Each function checks its inputs (:mod:`thermal_keras.app.uploads`: an :class:`InputError` with a
 one-line message for anything it cannot use), runs the chosen model from a
-:class:`~thermal_keras.app.models.ModelRegistry` and returns a dict of numbers, text and PNG
-``data:`` URLs (:mod:`thermal_keras.app.pictures`) that the page shows as it is:
+:class:`~thermal_keras.app.models.ModelRegistry` and returns a dict of uint8 pictures (NumPy arrays),
+numbers, text and downloads (``{"label", "filename", "png": PNG bytes}``) that the Gradio tabs
+(:mod:`thermal_keras.app.demo`) show as they are:
 
 * :func:`translate`: RGB photo -> thermal image in false colour beside the photo, with its colour
   scale (°C for radiometric models, else the 8-bit level), the °C range, and downloads of the 8-bit
@@ -44,8 +45,9 @@ def translate(registry: ModelRegistry, image: bytes | None, model_id: str, color
     """RGB photo bytes -> thermal result (see the module doc).
 
     Returns ``{"model", "trained_on", "size": [W, H], "images": {"input", "thermal"}, "scale",
-    "celsius": {"min", "max", "mean"} or None, "downloads": [{"label", "filename", "url"}], "notes",
-    "seconds"}``; ``images["thermal"]`` is uint8 RGB ``(H, W, 3)`` false colour of the input's size.
+    "celsius": {"min", "max", "mean"} or None, "downloads": [{"label", "filename", "png"}], "notes",
+    "seconds"}``; ``images["input"]`` is the decoded photo and ``images["thermal"]`` its thermal image
+    in false colour, both uint8 RGB ``(H, W, 3)``; ``scale`` is :func:`pictures.colour_scale`'s dict.
     """
     started = time.perf_counter()
     try:
@@ -61,8 +63,7 @@ def translate(registry: ModelRegistry, image: bytes | None, model_id: str, color
     with registry.lock:
         translator = registry.get("translate", choice.id)
         out = translator(photo.rgb)
-    downloads = [{"label": "8-bit PNG", "filename": "thermal_8bit.png",
-                  "url": pictures.png_data_url(out["thermal_u8"])}]
+    downloads = [{"label": "8-bit PNG", "filename": "thermal_8bit.png", "png": pictures.png_bytes(out["thermal_u8"])}]
     celsius = None
     if "celsius" in out:
         values = out["celsius"][..., 0]
@@ -75,14 +76,14 @@ def translate(registry: ModelRegistry, image: bytes | None, model_id: str, color
         low, high, unit = float(values.min()), max(float(values.max()), float(values.min()) + 1.0), "counts"
     else:
         values, low, high, unit = out["thermal_u8"][..., 0], 0.0, 255.0, "8-bit level (relative, not °C)"
-    coloured = pictures.png_data_url(pictures.false_colour(values, low, high, colormap))
+    coloured = pictures.false_colour(values, low, high, colormap)
     downloads.append({"label": f"false colour PNG ({colormap})", "filename": f"thermal_{colormap}.png",
-                      "url": coloured})
+                      "png": pictures.png_bytes(coloured)})
     if "thermal_u16" in out:
         downloads.append({"label": "16-bit counts PNG", "filename": "thermal_counts_16bit.png",
-                          "url": pictures.png_data_url(out["thermal_u16"])})
+                          "png": pictures.png_bytes(out["thermal_u16"])})
     return {"model": choice.id, "trained_on": choice.trained_on, "size": list(photo.size),
-            "images": {"input": pictures.png_data_url(photo.rgb), "thermal": coloured},
+            "images": {"input": photo.rgb, "thermal": coloured},
             "scale": pictures.colour_scale(colormap, low, high, unit), "celsius": celsius,
             "downloads": downloads, "notes": notes, "seconds": round(time.perf_counter() - started, 3)}
 
@@ -120,8 +121,10 @@ def upscale(registry: ModelRegistry, image: bytes | None, model_id: str = SR_AUT
     ``model_id`` is ``"auto"`` (the grey preset for grey images, the RGB preset for colour ones) or
     a preset name. Returns ``{"model", "trained_on", "scale", "size": [w, h], "out_size": [W, H],
     "tiles", "images": {"lr", "bicubic", "model", "lr_crop", "bicubic_crop", "model_crop"}, "crop":
-    {"x", "y", "side"} (LR pixels), "downloads", "notes", "seconds"}``; ``images["model"]`` and
-    ``images["bicubic"]`` are ``(4h, 4w)``, grey (1 channel) or RGB as the model.
+    {"x", "y", "side"} (LR pixels), "downloads", "notes", "seconds"}``; every picture is uint8, grey
+    ``(H, W)`` or RGB ``(H, W, 3)`` as the model: ``images["lr"]`` is ``(h, w)``, ``images["model"]``
+    and ``images["bicubic"]`` are ``(4h, 4w)``, the three crops ``(4 side, 4 side)`` (the LR crop
+    enlarged with nearest neighbours).
     """
     from PIL import Image
 
@@ -156,17 +159,15 @@ def upscale(registry: ModelRegistry, image: bytes | None, model_id: str = SR_AUT
     big = (side * scale, side * scale)
     lr_crop = np.asarray(Image.fromarray(squeeze[y:y + side, x:x + side]).resize(big, Image.Resampling.NEAREST))
     hr = (slice(y * scale, (y + side) * scale), slice(x * scale, (x + side) * scale))
-    model_url, bicubic_url = pictures.png_data_url(model_out), pictures.png_data_url(bicubic)
     return {"model": choice.id, "trained_on": choice.trained_on, "scale": scale, "size": [w, h],
             "out_size": [w * scale, h * scale], "tiles": tiles,
-            "images": {"lr": pictures.png_data_url(squeeze), "bicubic": bicubic_url,
-                       "model": model_url, "lr_crop": pictures.png_data_url(lr_crop),
-                       "bicubic_crop": pictures.png_data_url(bicubic[hr]),
-                       "model_crop": pictures.png_data_url(model_out[hr])},
+            "images": {"lr": squeeze, "bicubic": bicubic, "model": model_out, "lr_crop": lr_crop,
+                       "bicubic_crop": bicubic[hr], "model_crop": model_out[hr]},
             "crop": {"x": x, "y": y, "side": side},
-            "downloads": [{"label": f"model {scale}× PNG", "filename": f"sr_{scale}x.png", "url": model_url},
+            "downloads": [{"label": f"model {scale}× PNG", "filename": f"sr_{scale}x.png",
+                           "png": pictures.png_bytes(model_out)},
                           {"label": f"bicubic {scale}× PNG", "filename": f"bicubic_{scale}x.png",
-                           "url": bicubic_url}],
+                           "png": pictures.png_bytes(bicubic)}],
             "notes": notes, "seconds": round(time.perf_counter() - started, 3)}
 
 
@@ -183,8 +184,8 @@ def fuse(registry: ModelRegistry, visible: bytes | None, infrared: bytes | None,
     visible image's chroma back on each fused image. Returns ``{"model", "trained_on", "size",
     "images": {"visible", "infrared"}, "methods": [{"id", "label", "image", "download"}], "metrics":
     {"names", "rows": [{"method", "values"}], "best": {metric: method id}}, "notes", "seconds"}``
-    (a metric that is undefined for the images, e.g. a NaN, is ``None``);
-    each fused image has the inputs' size.
+    (a metric that is undefined for the images, e.g. a NaN, is ``None``); each fused image is uint8 of
+    the inputs' size, grey ``(H, W)`` or, with ``colour``, RGB ``(H, W, 3)``.
     """
     from thermal_keras.fusion.baselines import colour_from_visible, rgb_to_ycbcr
     from thermal_keras.fusion.evaluate import fusers
@@ -213,9 +214,9 @@ def fuse(registry: ModelRegistry, visible: bytes | None, infrared: bytes | None,
         for method, label in FUSION_METHODS:
             fused = np.rint(np.clip(table[method](ir_y, vis_y), 0.0, 255.0))
             shown = colour_from_visible(fused, vis.rgb) if colour else fused.astype(np.uint8)
-            url = pictures.png_data_url(shown)
             methods.append({"id": method, "label": f"{label} ({choice.id})" if method == "fusiongan" else label,
-                            "image": url, "download": {"filename": f"fused_{method}.png", "url": url}})
+                            "image": shown, "download": {"filename": f"fused_{method}.png",
+                                                         "png": pictures.png_bytes(shown)}})
             scores = all_metrics(fused, ir_y, vis_y)
             rows.append({"method": method, "values": [round(float(scores[m]), 4) if np.isfinite(scores[m]) else None
                                                       for m in METRIC_NAMES]})  # None: undefined here
@@ -225,7 +226,6 @@ def fuse(registry: ModelRegistry, visible: bytes | None, infrared: bytes | None,
         if scored:
             best[name] = max(scored, key=lambda row: row["values"][i])["method"]
     return {"model": choice.id, "trained_on": choice.trained_on, "size": list(vis.size),
-            "images": {"visible": pictures.png_data_url(vis.rgb),
-                       "infrared": pictures.png_data_url(ir_y.astype(np.uint8))},
+            "images": {"visible": vis.rgb, "infrared": ir_y.astype(np.uint8)},
             "methods": methods, "metrics": {"names": list(METRIC_NAMES), "rows": rows, "best": best},
             "notes": notes, "seconds": round(time.perf_counter() - started, 3)}

@@ -1,9 +1,9 @@
 """The models each tab offers, what each was trained on, and loading them once, on first use.
 
 A tab's choices are the shipped presets of its family (``thermal_keras/presets``) and, on the
-RGB -> thermal tab, models given on the command line (``thermal-keras app --model PATH``). The page
+RGB -> thermal tab, models given on the command line (``thermal-keras app --model PATH``). A request
 names a model by its id (a preset name, or ``model-1``, ``model-2`` ... for the command line's);
-any other id is refused, so the page cannot make the server read a path of its choosing.
+any other id is refused, so no request can make the demo read a path of its choosing.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ SR_AUTO = "auto"  # the SR tab's default: the grey preset for grey images, the R
 
 @dataclass(frozen=True)
 class Choice:
-    """One model a tab offers: ``id`` (what the page sends), ``label`` (what it shows), ``source``
+    """One model a tab offers: ``id`` (what a request sends), ``label`` (what the tab shows), ``source``
     (a preset folder or the command line's path), ``trained_on`` (one line from the model card)."""
 
     id: str
@@ -30,9 +30,6 @@ class Choice:
     trained_on: str
     preset: bool
     channels: int | None = None  # input channels where preset.json says (1: grey, 3: RGB)
-
-    def as_json(self) -> dict:
-        return {"id": self.id, "label": self.label, "trained_on": self.trained_on}
 
 
 def trained_on_line(preset_dir) -> str:
@@ -83,7 +80,7 @@ def user_choice(number: int, path) -> Choice:
 
 class ModelLoadError(RuntimeError):
     """A model the demo offers but cannot load (a damaged file, a model of the wrong kind); the
-    message names the model and its path. The server answers it as its own failure (500)."""
+    message names the model and its path. The demo shows it as its own failure and keeps serving."""
 
 
 class ModelRegistry:

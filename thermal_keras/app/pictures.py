@@ -1,20 +1,19 @@
-"""Result pictures as the page receives them: PNG bytes in ``data:`` URLs, false colour and its scale.
+"""Result pictures: PNG bytes, false colour and its scale.
 
-Everything returns JSON-ready values: :func:`png_data_url` a string, :func:`colour_scale` a dict the
-page draws as a colour bar with its unit and end labels.
+:func:`png_bytes` encodes the downloads (8-bit, or 16-bit grey for radiometric counts);
+:func:`colour_scale` is a dict the demo draws as a colour bar with its unit and end labels.
 """
 
 from __future__ import annotations
 
-import base64
 import io
 
 import numpy as np
 
 from thermal_keras.visualize import colorize_thermal, thermal_colormap
 
-COLORMAPS = ("inferno", "ironbow", "magma", "gray")  # the false-colour palettes the page offers
-SCALE_STOPS = 11  # colours the page's colour bar interpolates between
+COLORMAPS = ("inferno", "ironbow", "magma", "gray")  # the false-colour palettes the demo offers
+SCALE_STOPS = 11  # colours the colour bar interpolates between
 
 
 def png_bytes(array: np.ndarray) -> bytes:
@@ -36,11 +35,6 @@ def png_bytes(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def png_data_url(array: np.ndarray) -> str:
-    """``data:image/png;base64,...`` of :func:`png_bytes`; the page shows and downloads these."""
-    return "data:image/png;base64," + base64.b64encode(png_bytes(array)).decode("ascii")
-
-
 def check_colormap(name: str) -> str:
     """``name`` when it is one of :data:`COLORMAPS`, else a ``ValueError`` listing them."""
     if name not in COLORMAPS:
@@ -55,7 +49,7 @@ def false_colour(values: np.ndarray, low: float, high: float, colormap: str) -> 
 
 
 def colour_scale(colormap: str, low: float, high: float, unit: str) -> dict:
-    """What the page needs to draw the colour bar of a false-colour image: ``low`` and ``high`` (the
+    """What the demo needs to draw the colour bar of a false-colour image: ``low`` and ``high`` (the
     values at its ends, in ``unit``), and :data:`SCALE_STOPS` evenly spaced colours as ``#rrggbb``."""
     table = thermal_colormap(check_colormap(colormap))
     stops = [table[int(round(i * 255 / (SCALE_STOPS - 1)))] for i in range(SCALE_STOPS)]

@@ -1,16 +1,18 @@
-"""Uploaded files: the size limits, a small multipart/form-data parser and the checked image decoder.
+"""Uploaded files: the size limits, reading an upload and the checked image decoder.
 
-Everything here works on bytes in memory (nothing is written to or read from the server's disk) and
-raises :class:`InputError` with a one-line message naming the file and what is wrong; the server
-shows that message in the page. Accepted images are 8-bit (PNG, JPEG, BMP, TIFF, WebP, GIF: first
-frame), colour or grey, with or without alpha; what is converted on the way (alpha dropped, grey
-repeated, EXIF rotation applied) is said in ``notes``. 16-bit and float images are refused: the
+Gradio stores each upload in its cache folder and passes the demo the file's path;
+:func:`read_upload` reads it (at most :data:`MAX_UPLOAD_BYTES`) and :func:`decode_image` checks and
+decodes the bytes in memory. Both raise :class:`InputError` with a one-line message naming the file
+and what is wrong; the demo shows that message (``gr.Error``). Accepted images are 8-bit (PNG, JPEG,
+BMP, TIFF, WebP, GIF: first frame), colour or grey, with or without alpha; what is converted on the
+way (alpha dropped, grey repeated, EXIF rotation applied) is said in ``notes``. 16-bit and float images are refused: the
 demo's models take 8-bit input and a silent rescale would hide what they saw.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import warnings
 from dataclasses import dataclass, field
 
@@ -18,7 +20,7 @@ import numpy as np
 
 from data_loaders.images import describe_content, file_format
 
-MAX_UPLOAD_BYTES = 16 * 1024 * 1024  # one request, all its files together
+MAX_UPLOAD_BYTES = 16 * 1024 * 1024  # one uploaded file (Gradio's max_file_size, and read_upload's cap)
 MIN_SIDE = 16  # pixels, every tab (the fusion tab needs 48: its VIF metric works on 4 scales)
 
 
@@ -52,57 +54,20 @@ class Decoded:
         return int(self.rgb.shape[1]), int(self.rgb.shape[0])
 
 
-def parse_multipart(body: bytes, content_type: str) -> dict[str, tuple[str | None, bytes]]:
-    """``{field name: (file name or None, raw bytes)}`` of a ``multipart/form-data`` request body.
-
-    Only what browsers send (``Content-Disposition: form-data; name=...; filename=...``); a field
-    that occurs twice keeps its first value. A malformed body raises :class:`InputError`.
-    """
-    kind, _, params = content_type.partition(";")
-    if kind.strip().lower() != "multipart/form-data":
-        raise InputError(f"expected a multipart/form-data upload, got Content-Type {kind.strip() or 'none'!r}")
-    boundary = None
-    for param in params.split(";"):
-        key, _, value = param.strip().partition("=")
-        if key.lower() == "boundary":
-            boundary = value.strip().strip('"')
-    if not boundary:
-        raise InputError("the multipart/form-data upload has no boundary")
-    delimiter = b"--" + boundary.encode("latin-1")
-    pieces = body.split(delimiter)
-    if len(pieces) < 3 or not pieces[-1].startswith(b"--"):
-        raise InputError("the multipart/form-data upload is incomplete (no closing boundary)")
-    fields: dict[str, tuple[str | None, bytes]] = {}
-    for piece in pieces[1:-1]:
-        if not piece.startswith(b"\r\n") or not piece.endswith(b"\r\n"):
-            raise InputError("the multipart/form-data upload is malformed (a part without line breaks)")
-        head, separator, content = piece[2:-2].partition(b"\r\n\r\n")
-        if not separator:
-            raise InputError("the multipart/form-data upload is malformed (a part without headers)")
-        name, filename = _disposition(head.decode("utf-8", errors="replace"))
-        if name is not None and name not in fields:
-            fields[name] = (filename, content)
-    return fields
-
-
-def _disposition(head: str) -> tuple[str | None, str | None]:
-    """``(name, filename)`` from a part's ``Content-Disposition: form-data`` header."""
-    for line in head.split("\r\n"):
-        key, _, value = line.partition(":")
-        if key.strip().lower() != "content-disposition":
-            continue
-        name = filename = None
-        for param in value.split(";")[1:]:
-            pkey, _, pvalue = param.strip().partition("=")
-            pvalue = pvalue.strip()
-            if len(pvalue) >= 2 and pvalue[0] == pvalue[-1] == '"':
-                pvalue = pvalue[1:-1]
-            if pkey.lower() == "name":
-                name = pvalue
-            elif pkey.lower() == "filename":
-                filename = pvalue
-        return name, filename
-    return None, None
+def read_upload(path, what: str) -> bytes | None:
+    """The bytes of the uploaded file at ``path`` (``None`` for no file); an :class:`InputError` for a
+    file over :data:`MAX_UPLOAD_BYTES` or one that cannot be read. ``what`` names it ("the photo")."""
+    if path is None:
+        return None
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_UPLOAD_BYTES:
+            raise InputError(f"{what}: the file is {size / 2**20:.1f} MiB; the demo takes at most "
+                             f"{MAX_UPLOAD_BYTES // 2**20} MiB per file")
+        with open(path, "rb") as file:
+            return file.read(MAX_UPLOAD_BYTES + 1)
+    except OSError as error:
+        raise InputError(f"{what}: the upload cannot be read ({error.strerror or error}); upload it again") from None
 
 
 def _png_bit_depth(data: bytes) -> int | None:
