@@ -23,6 +23,15 @@ compare F with both sources. Higher is better for all of them.
   survives in F, weighted by the source gradient magnitudes; in ``[0, 1]``; see :func:`qabf`.
 * SSIM: ``SSIM(F, A) + SSIM(F, B)``, Gaussian 11×11, sigma 1.5 (:func:`thermal_keras.metrics.ssim`,
   data range 255).
+
+``convention="cddfuse"`` (on :func:`average_gradient`, :func:`mutual_information`, :func:`qabf`,
+:func:`ssim_sum` and :func:`all_metrics`) computes the definitions of the evaluator most published
+tables come from (MMIF-CDDFuse ``utils/Evaluator.py``, run with its pinned scikit-image 0.19), where
+they differ from the ones above: AG from central differences over all pixels, MI in nats, Qabf with
+zero-padded borders and orientations that are not folded modulo π, SSIM with a 7×7 box window,
+sample covariances and a data range of 2 (the range scikit-image guessed for float images). EN, SD,
+SF, SCD and VIF are the same in both. docs/fusion.md has the table of differences. The reference
+reads every image as rounded 8-bit grey: round inputs (``np.rint``) to reproduce its numbers exactly.
 """
 
 from __future__ import annotations
@@ -32,7 +41,10 @@ import numpy as np
 from thermal_keras.io import LUMA_BT601
 
 __all__ = ["entropy", "std", "spatial_frequency", "average_gradient", "mutual_information", "scd", "vif",
-           "vif_single", "qabf", "ssim_sum", "all_metrics", "METRIC_NAMES"]
+           "vif_single", "qabf", "ssim_sum", "all_metrics", "METRIC_NAMES", "CONVENTIONS"]
+
+# "thermal_keras": the definitions in the module docstring; "cddfuse": the reference evaluator's.
+CONVENTIONS = ("thermal_keras", "cddfuse")
 
 VIF_NOISE_VARIANCE = 2.0  # sigma_n² of the HVS noise model in Sheikh & Bovik's code
 VIF_SCALES = 4
@@ -41,6 +53,17 @@ VIF_MIN_SIZE = 41  # the 4th scale needs a 3×3 window after three valid filteri
 QABF_GAMMA_G, QABF_KAPPA_G, QABF_SIGMA_G = 0.9994, -15.0, 0.5
 QABF_GAMMA_A, QABF_KAPPA_A, QABF_SIGMA_A = 0.9879, -22.0, 0.8
 SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+# The reference's SSIM: scikit-image <= 0.19 defaults on float32 images (7×7 box, sample covariance,
+# data range guessed from the dtype as [-1, 1], so C1 and C2 are tiny next to 0..255 signals).
+SSIM_BOX_WINDOW = 7
+SSIM_FLOAT_DTYPE_RANGE = 2.0
+SSIM_K1, SSIM_K2 = 0.01, 0.03
+
+
+def _checked(convention: str) -> str:
+    if convention not in CONVENTIONS:
+        raise ValueError(f"convention must be one of {CONVENTIONS}, got {convention!r}")
+    return convention
 
 
 def as_grey(image, name: str = "image") -> np.ndarray:
@@ -90,11 +113,19 @@ def spatial_frequency(fused) -> float:
     return float(np.sqrt(row_frequency_sq + column_frequency_sq))
 
 
-def average_gradient(fused) -> float:
-    """AG: mean of ``sqrt((Δx² + Δy²) / 2)`` over pixels with a right and a lower neighbour."""
+def average_gradient(fused, *, convention: str = "thermal_keras") -> float:
+    """AG: mean of ``sqrt((Δx² + Δy²) / 2)``.
+
+    ``"thermal_keras"``: forward differences over the ``(H-1) × (W-1)`` pixels with a right and a
+    lower neighbour. ``"cddfuse"``: ``np.gradient``'s differences over all ``H × W`` pixels, central
+    ``(F[i, j+1] - F[i, j-1]) / 2`` inside and one-sided on the border rows and columns.
+    """
     f = as_grey(fused, "fused")
-    dx = f[:-1, 1:] - f[:-1, :-1]
-    dy = f[1:, :-1] - f[:-1, :-1]
+    if _checked(convention) == "cddfuse":
+        dy, dx = np.gradient(f)
+    else:
+        dx = f[:-1, 1:] - f[:-1, :-1]
+        dy = f[1:, :-1] - f[:-1, :-1]
     return float(np.mean(np.sqrt((dx**2 + dy**2) / 2.0)))
 
 
@@ -105,10 +136,15 @@ def _mutual_information_pair(x, f) -> float:
     return _entropy_of(joint.sum(1)) + _entropy_of(joint.sum(0)) - _entropy_of(joint.ravel())
 
 
-def mutual_information(fused, ir, visible) -> float:
-    """MI: ``MI(ir, fused) + MI(visible, fused)`` in bits (256-level joint histograms)."""
+def mutual_information(fused, ir, visible, *, convention: str = "thermal_keras") -> float:
+    """MI: ``MI(ir, fused) + MI(visible, fused)`` from 256-level joint histograms of the rounded images.
+
+    In bits (log2, like EN, so that ``MI(X, X) = EN(X)``); ``convention="cddfuse"`` gives nats (natural
+    log, scikit-learn's ``mutual_info_score``, which the reference uses): the bits times ln 2.
+    """
     f, a, b = _sources(fused, ir, visible)
-    return _mutual_information_pair(a, f) + _mutual_information_pair(b, f)
+    bits = _mutual_information_pair(a, f) + _mutual_information_pair(b, f)
+    return float(bits * np.log(2.0)) if _checked(convention) == "cddfuse" else bits
 
 
 def _correlation(x, y) -> float:
@@ -147,7 +183,8 @@ def vif_single(reference, distorted) -> float:
     that window and subsampled by 2. Per pixel the distortion is a gain ``g = σ_rd / σ_r²`` plus
     noise ``σ_v² = σ_d² - g σ_rd``; ``VIF = Σ log10(1 + g² σ_r² / (σ_v² + σ_n²)) / Σ log10(1 + σ_r² / σ_n²)``
     with ``σ_n² = 2``. 1 for ``distorted == reference``, 0 when ``distorted`` is constant, > 1 where
-    ``distorted`` has more contrast. Needs images of at least 41×41 pixels (4 scales).
+    ``distorted`` has more contrast. A flat ``reference`` has no information to lose: 0 / 0, scored 1
+    as the reference evaluator does (its NaN becomes 1). Needs images of at least 41×41 pixels (4 scales).
     """
     ref, dist = as_grey(reference, "reference"), as_grey(distorted, "distorted")
     if ref.shape != dist.shape or min(ref.shape) < VIF_MIN_SIZE:
@@ -175,7 +212,7 @@ def vif_single(reference, distorted) -> float:
         noise = np.maximum(noise, eps)
         numerator += np.sum(np.log10(1.0 + gain**2 * var_r / (noise + VIF_NOISE_VARIANCE)))
         denominator += np.sum(np.log10(1.0 + var_r / VIF_NOISE_VARIANCE))
-    return float(numerator / denominator) if denominator > 0 else 0.0
+    return float(numerator / denominator) if denominator > 0 else 1.0
 
 
 def vif(fused, ir, visible) -> float:
@@ -184,9 +221,9 @@ def vif(fused, ir, visible) -> float:
     return vif_single(a, f) + vif_single(b, f)
 
 
-def _sobel(image):
-    """3×3 Sobel responses (edge-replicated borders): horizontal ``gx``, vertical ``gy``, (H, W)."""
-    padded = np.pad(image, 1, mode="edge")
+def _sobel(image, padding: str = "edge"):
+    """3×3 Sobel responses, horizontal ``gx`` and vertical ``gy``, (H, W); ``padding`` as ``np.pad``'s mode."""
+    padded = np.pad(image, 1, mode=padding)
     views = np.lib.stride_tricks.sliding_window_view(padded, (3, 3))
     gx = np.einsum("ijkl,kl->ij", views, SOBEL_X)
     gy = np.einsum("ijkl,kl->ij", views, SOBEL_X.T)
@@ -201,53 +238,111 @@ def _edges(image):
     return strength, orientation
 
 
-def _edge_preservation(source, fused):
+def _edges_cddfuse(image):
+    """The reference's edges: zero-padded borders (``convolve2d(..., 'same')``) and its signs.
+
+    Its true convolution flips the x kernel, so its x response is ``-gx``; orientation
+    ``atan(gy / -gx)``, π/2 where that is 0. Magnitudes are ``sqrt(x² + y²)`` (not ``hypot``) so equal
+    integer-valued strengths compare equal in the MATLAB rule below.
+    """
+    gx, gy = _sobel(image, padding="constant")
+    sx = -gx
+    strength = np.sqrt(sx * sx + gy * gy)
+    orientation = np.where(sx == 0, np.pi / 2, np.arctan(gy / np.where(sx == 0, 1.0, sx)))
+    return strength, orientation
+
+
+def _edge_preservation(source, fused, convention: str = "thermal_keras"):
     """Q^{XF} per pixel: sigmoid(relative strength) · sigmoid(relative orientation)."""
     g_x, a_x = source
     g_f, a_f = fused
     larger = np.maximum(g_x, g_f)
-    relative_strength = np.where(larger == 0, 1.0, np.minimum(g_x, g_f) / np.where(larger == 0, 1.0, larger))
-    # Orientations are lines, so angles π apart agree: 1 at 0 or π difference, 0 at π/2.
-    relative_orientation = np.abs(np.abs(a_x - a_f) - np.pi / 2) / (np.pi / 2)
+    ratio = np.minimum(g_x, g_f) / np.where(larger == 0, 1.0, larger)
+    if convention == "cddfuse":
+        # The MATLAB code the reference follows takes g_F itself where the strengths are equal (so 0
+        # where both are flat), and 1 - |Δα| / (π/2) in [-1, 1], which scores near-vertical edges of
+        # opposite slope (α ≈ ±π/2) as opposite.
+        relative_strength = np.where(g_x == g_f, g_f, ratio)
+        relative_orientation = 1.0 - np.abs(a_x - a_f) / (np.pi / 2)
+    else:
+        relative_strength = np.where(larger == 0, 1.0, ratio)
+        # Orientations are lines, so angles π apart agree: 1 at 0 or π difference, 0 at π/2.
+        relative_orientation = np.abs(np.abs(a_x - a_f) - np.pi / 2) / (np.pi / 2)
     q_g = QABF_GAMMA_G / (1.0 + np.exp(QABF_KAPPA_G * (relative_strength - QABF_SIGMA_G)))
     q_a = QABF_GAMMA_A / (1.0 + np.exp(QABF_KAPPA_A * (relative_orientation - QABF_SIGMA_A)))
     return q_g * q_a
 
 
-def qabf(fused, ir, visible) -> float:
+def qabf(fused, ir, visible, *, convention: str = "thermal_keras") -> float:
     """Qabf: ``Σ (Q^{AF} g_A + Q^{BF} g_B) / Σ (g_A + g_B)`` with Sobel magnitudes ``g`` as weights.
 
     ``Q^{XF}`` multiplies two sigmoids, of the relative edge strength ``min(g_X, g_F) / max(g_X, g_F)``
     and of the relative orientation ``||α_X - α_F| - π/2| / (π/2)`` (``α = atan(gy / gx)``), with
     Xydeas & Petrović's constants (Γ 0.9994 / 0.9879, κ -15 / -22, σ 0.5 / 0.8). Perfect transfer
-    scores ``Q_max = 0.9994 / (1 + e^-7.5) · 0.9879 / (1 + e^-4.4) ≈ 0.9737``, not 1. Flat sources
-    (no edges anywhere) give 0.
+    scores ``Q_max = 0.9994 / (1 + e^-7.5) · 0.9879 / (1 + e^-4.4) ≈ 0.9748``, not 1. Flat sources
+    (no edges anywhere) give 0. Borders are edge-replicated, so the frame adds no edges.
+
+    ``convention="cddfuse"``: zero-padded borders (the image frame becomes an edge), relative
+    orientation ``1 - |α_X - α_F| / (π/2)`` unfolded, and relative strength ``g_F`` where
+    ``g_X == g_F``, so a perfect copy of integer images (edge strengths >= 1) scores between ``Q_max``
+    and ``0.9994 · 0.9879 / (1 + e^-4.4) ≈ 0.9753``. Flat sources give 0 here too, where the
+    reference divides 0 by 0.
     """
     f, a, b = _sources(fused, ir, visible)
-    edges_f, edges_a, edges_b = _edges(f), _edges(a), _edges(b)
+    edges = _edges_cddfuse if _checked(convention) == "cddfuse" else _edges
+    edges_f, edges_a, edges_b = edges(f), edges(a), edges(b)
     weights = edges_a[0] + edges_b[0]
     if weights.sum() == 0:
         return 0.0
-    total = _edge_preservation(edges_a, edges_f) * edges_a[0] + _edge_preservation(edges_b, edges_f) * edges_b[0]
+    total = (_edge_preservation(edges_a, edges_f, convention) * edges_a[0]
+             + _edge_preservation(edges_b, edges_f, convention) * edges_b[0])
     return float(total.sum() / weights.sum())
 
 
-def ssim_sum(fused, ir, visible) -> float:
-    """``SSIM(fused, ir) + SSIM(fused, visible)`` on 0..255 grey (Gaussian 11×11, σ 1.5)."""
+def _ssim_box(x, y) -> float:
+    """Mean SSIM over the valid 7×7 box windows, sample covariances, data range 2 (the reference's)."""
+    if min(x.shape) < SSIM_BOX_WINDOW:
+        raise ValueError(f"ssim with convention='cddfuse' needs images of at least {SSIM_BOX_WINDOW}×"
+                         f"{SSIM_BOX_WINDOW}, got {x.shape}")
+    window = np.full((SSIM_BOX_WINDOW, SSIM_BOX_WINDOW), 1.0 / SSIM_BOX_WINDOW**2)
+    n = window.size
+    mu_x, mu_y = _filter_valid(x, window), _filter_valid(y, window)
+    var_x = (_filter_valid(x * x, window) - mu_x**2) * n / (n - 1)
+    var_y = (_filter_valid(y * y, window) - mu_y**2) * n / (n - 1)
+    cov = (_filter_valid(x * y, window) - mu_x * mu_y) * n / (n - 1)
+    c1, c2 = (SSIM_K1 * SSIM_FLOAT_DTYPE_RANGE) ** 2, (SSIM_K2 * SSIM_FLOAT_DTYPE_RANGE) ** 2
+    ssim_map = ((2 * mu_x * mu_y + c1) * (2 * cov + c2)) / ((mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2))
+    return float(np.mean(ssim_map))
+
+
+def ssim_sum(fused, ir, visible, *, convention: str = "thermal_keras") -> float:
+    """``SSIM(fused, ir) + SSIM(fused, visible)`` on 0..255 grey; 2 when all three are equal.
+
+    ``"thermal_keras"``: Wang et al.'s SSIM, Gaussian 11×11 with σ 1.5, population covariances, data
+    range 255 (images at least 11×11). ``"cddfuse"``: scikit-image 0.19's defaults as the reference
+    calls them on float32 0..255 images: 7×7 box window, sample covariances (``n / (n - 1)``) and a
+    data range of 2, so ``C1 = 4e-4`` and ``C2 = 3.6e-3`` barely stabilise anything (images at least 7×7).
+    """
+    f, a, b = _sources(fused, ir, visible)
+    if _checked(convention) == "cddfuse":
+        return _ssim_box(f, a) + _ssim_box(f, b)
     from thermal_keras.metrics.image import ssim
 
-    f, a, b = _sources(fused, ir, visible)
     return float(ssim(a, f, data_range=255.0)) + float(ssim(b, f, data_range=255.0))
 
 
 METRIC_NAMES = ("EN", "SD", "SF", "AG", "MI", "SCD", "VIF", "Qabf", "SSIM")
 
 
-def all_metrics(fused, ir, visible) -> dict[str, float]:
-    """Every metric above for one image triple: ``{"EN": ..., ..., "SSIM": ...}`` (order of METRIC_NAMES)."""
+def all_metrics(fused, ir, visible, *, convention: str = "thermal_keras") -> dict[str, float]:
+    """Every metric above for one image triple: ``{"EN": ..., ..., "SSIM": ...}`` (order of METRIC_NAMES).
+
+    ``convention="cddfuse"`` uses the reference evaluator's AG, MI (nats), Qabf and SSIM.
+    """
     f, a, b = _sources(fused, ir, visible)
+    c = _checked(convention)
     return {
-        "EN": entropy(f), "SD": std(f), "SF": spatial_frequency(f), "AG": average_gradient(f),
-        "MI": mutual_information(f, a, b), "SCD": scd(f, a, b), "VIF": vif(f, a, b),
-        "Qabf": qabf(f, a, b), "SSIM": ssim_sum(f, a, b),
+        "EN": entropy(f), "SD": std(f), "SF": spatial_frequency(f), "AG": average_gradient(f, convention=c),
+        "MI": mutual_information(f, a, b, convention=c), "SCD": scd(f, a, b), "VIF": vif(f, a, b),
+        "Qabf": qabf(f, a, b, convention=c), "SSIM": ssim_sum(f, a, b, convention=c),
     }
