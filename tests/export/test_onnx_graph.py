@@ -27,6 +27,16 @@ def _one_axis_too_many(proto: onnx.ModelProto, output: str) -> onnx.ModelProto:
     return bad
 
 
+def _declared_5d(proto: onnx.ModelProto, output: str) -> onnx.ModelProto:
+    """:func:`_one_axis_too_many` with the output declared 5-D as well: a graph consistent in itself,
+    whose output has another rank than the contract's (what the CI run of stop 33 exported)."""
+    bad = _one_axis_too_many(proto, output)
+    for value in bad.graph.output:
+        if value.name == output:
+            value.type.tensor_type.shape.dim.insert(1, onnx.TensorShapeProto.Dimension(dim_value=1))
+    return bad
+
+
 @pytest.fixture(scope="module")
 def fusion_contract():
     return contract_for(tiny_generator("fusiongan")[0])
@@ -39,7 +49,16 @@ def test_the_graph_check_accepts_a_good_graph_and_finds_the_extra_axis(fusion_co
     assert problem is not None and "rank" in problem
 
 
-def _conversions_spoiled(monkeypatch, spoiled: int) -> list:
+def test_the_graph_check_compares_output_ranks_with_the_contract(fusion_contract):
+    good = onnx.load_from_string(onnx_bytes(fusion_contract))
+    ranks = {"fused": 4, "fused_u8": 4, "fused_rgb": 4}
+    assert onnx_graph_problem(good, ranks) is None
+    consistent_but_5d = _declared_5d(good, "fused")
+    assert onnx_graph_problem(consistent_but_5d) is None  # strict inference alone cannot tell
+    assert onnx_graph_problem(consistent_but_5d, ranks) == "output 'fused' has rank 5, the contract's is 4"
+
+
+def _conversions_spoiled(monkeypatch, spoiled: int, spoil=_one_axis_too_many) -> list:
     """Make tf2onnx's first ``spoiled`` conversions give the extra axis on ``fused``; returns the list
     that counts every conversion."""
     real, calls = tf2onnx.convert.from_function, []
@@ -47,7 +66,7 @@ def _conversions_spoiled(monkeypatch, spoiled: int) -> list:
     def convert(*args, **kwargs):
         proto, storage = real(*args, **kwargs)
         calls.append(1)
-        return (_one_axis_too_many(proto, "fused") if len(calls) <= spoiled else proto), storage
+        return (spoil(proto, "fused") if len(calls) <= spoiled else proto), storage
 
     monkeypatch.setattr(tf2onnx.convert, "from_function", convert)
     return calls
@@ -58,6 +77,13 @@ def test_an_inconsistent_conversion_is_converted_again(fusion_contract, monkeypa
     proto = onnx.load_from_string(onnx_bytes(fusion_contract))
     assert len(calls) == 2
     assert onnx_graph_problem(proto) is None
+
+
+def test_a_conversion_declaring_another_rank_is_converted_again(fusion_contract, monkeypatch):
+    calls = _conversions_spoiled(monkeypatch, 1, spoil=_declared_5d)
+    proto = onnx.load_from_string(onnx_bytes(fusion_contract))
+    assert len(calls) == 2
+    assert [len(o.type.tensor_type.shape.dim) for o in proto.graph.output] == [4, 4, 4]
 
 
 def test_conversion_gives_up_with_the_reason_after_its_attempts(fusion_contract, monkeypatch):

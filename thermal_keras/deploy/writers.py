@@ -110,29 +110,42 @@ def onnx_bytes(contract: Contract) -> bytes:
             warnings.simplefilter("ignore", FutureWarning)
             patch_tf2onnx()
     specs = tensor_specs(contract)
-    for _attempt in range(ONNX_ATTEMPTS):
+    traced = tf.function(_neutral(contract.fn), input_signature=specs).get_concrete_function()
+    ranks = {name: tensor.shape.rank for name, tensor in traced.structured_outputs.items()}
+    for _attempt in range(ONNX_ATTEMPTS):  # each attempt converts a fresh trace
         proto, _ = tf2onnx.convert.from_function(tf.function(_neutral(contract.fn), input_signature=specs),
                                                  input_signature=specs, opset=ONNX_OPSET)
-        problem = onnx_graph_problem(proto)
+        problem = onnx_graph_problem(proto, ranks)
         if problem is None:
             return proto.SerializeToString()
     raise RuntimeError(f"tf2onnx wrote an inconsistent ONNX graph {ONNX_ATTEMPTS} times (e.g. an output of "
                        f"another rank than the contract's): {problem}")
 
 
-def onnx_graph_problem(proto) -> str | None:
-    """What ONNX's strict shape inference finds wrong with ``proto`` (a ``ModelProto``), or ``None``.
+def onnx_graph_problem(proto, expected_ranks: dict | None = None) -> str | None:
+    """What is wrong with ``proto`` (a ``ModelProto``), or ``None``: what ONNX's strict shape inference
+    finds, and any output whose rank differs from ``expected_ranks`` (``{output name: rank}``, the
+    contract's, traced in TensorFlow), declared or inferred.
 
     tf2onnx 1.17 now and then (not reproducibly: once in about 45 conversions of the same contract, seen
-    on FusionGAN's ``fused``) leaves out the Squeeze after a Reshape, so an output declared
-    ``(N, H, W, 1)`` comes out ``(N, 1, H, W, 1)``; the declared and inferred ranks then differ.
+    on FusionGAN's ``fused``) leaves out the Squeeze after a Reshape, so an output of the contract's
+    ``(N, H, W, 1)`` comes out ``(N, 1, H, W, 1)`` or ``(1, N, H, W, 1)``. Where its declared shape stays
+    4-D, strict inference finds the clash; where the graph declares the 5-D shape too, only the
+    contract's rank does.
     """
     import onnx
 
     try:
-        onnx.shape_inference.infer_shapes(proto, strict_mode=True)
+        inferred = onnx.shape_inference.infer_shapes(proto, strict_mode=True)
     except onnx.shape_inference.InferenceError as error:
         return str(error)
+    for output in inferred.graph.output:
+        expected = (expected_ranks or {}).get(output.name)
+        tensor_type = output.type.tensor_type
+        rank = len(tensor_type.shape.dim) if tensor_type.HasField("shape") else None
+        if expected is not None and rank != expected:
+            return (f"output {output.name!r} has rank {rank if rank is not None else 'unknown'}, the contract's is "
+                    f"{expected}")
     return None
 
 
