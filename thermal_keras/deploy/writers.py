@@ -142,10 +142,9 @@ def onnx_graph_problem(proto, expected_ranks: dict | None = None) -> str | None:
     for output in inferred.graph.output:
         expected = (expected_ranks or {}).get(output.name)
         tensor_type = output.type.tensor_type
-        rank = len(tensor_type.shape.dim) if tensor_type.HasField("shape") else None
-        if expected is not None and rank != expected:
-            return (f"output {output.name!r} has rank {rank if rank is not None else 'unknown'}, the contract's is "
-                    f"{expected}")
+        rank = len(tensor_type.shape.dim) if tensor_type.HasField("shape") else None  # None: not declared
+        if None not in (expected, rank) and rank != expected:
+            return f"output {output.name!r} has rank {rank}, the contract's is {expected}"
     return None
 
 
