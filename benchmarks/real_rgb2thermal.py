@@ -50,7 +50,10 @@ def _recipe_variant() -> dict:
 
 RECIPE = _recipe_variant()
 # Each variant: Pix2PixConfig fields plus "exposure" (RGB exposure jitter strength), "decay" (the
-# fraction of the steps over which the learning rate decays linearly to 0 at the end) and "flip_tta" (held-out predictions averaged with those of the mirrored frame). The
+# fraction of the steps over which the learning rate decays linearly to 0 at the end), "flip_tta" (held-out
+# predictions averaged with those of the mirrored frame), "ema" (the generator scored with the exponential moving
+# average of its weights at this momentum, Keras' optimizer EMA) and "zoom" (a random square zoom of each training
+# pair: a crop of 0.7-1 of the side when 0.7, resized back; thermal_keras.data.augment.random_zoom_pair). The
 # "small_*" variants change one thing of the preset's smaller U-Net (7 downsamplings, ngf 32).
 VARIANTS = {
     "defaults": {},  # `thermal-keras train pix2pix` as it comes: unet_256, PatchGAN, LSGAN + 100 L1
@@ -100,6 +103,15 @@ VARIANTS = {
     "inst_ssim_l2_wide": {"generator": "unet", "num_downs": 7, "ngf": 64, "ndf": 64, "discriminator": "n_layers",
                           "norm": "instance", "lambda_l1": 0.0, "lambda_l2": 100.0, "lambda_ssim": 50.0,
                           "lambda_gan": 0.1},
+    # one change each to the recipe (which has decay 0.5 of the steps)
+    "recipe_no_gan": {**RECIPE, "lambda_gan": 0.0},
+    "recipe_wide": {**RECIPE, "ngf": 64, "ndf": 64},
+    "recipe_gradient": {**RECIPE, "lambda_grad": 20.0},
+    "recipe_lr_5e-4": {**RECIPE, "lr": 5e-4},
+    "recipe_ema": {**RECIPE, "ema": 0.995},
+    "recipe_ema_99": {**RECIPE, "ema": 0.99},
+    "recipe_zoom": {**RECIPE, "zoom": 0.7},
+    "recipe_hinge_pixel": {**RECIPE, "gan_mode": "hinge", "discriminator": "pixel"},
     "small_ssim_tta": {**PRESET_ARCH, "lambda_ssim": 50.0, "lambda_gan": 0.1, "flip_tta": True},
     "tiny": {"generator": "unet", "ngf": 4, "ndf": 4},  # for the smoke test
 }
@@ -115,14 +127,14 @@ def train_ours(name: str, crops, eval_rgb: np.ndarray, mean_frame: np.ndarray, s
     import keras
     import tensorflow as tf
 
-    from thermal_keras.data.augment import exposure_jitter
+    from thermal_keras.data.augment import exposure_jitter, random_zoom_pair
     from thermal_keras.pix2pix.config import Pix2PixConfig
     from thermal_keras.pix2pix.train import build_pix2pix, compile_pix2pix
     from thermal_keras.training.run import init_generator
 
     options = dict(VARIANTS[name])
     exposure, decay, init_from = options.pop("exposure", 0.0), options.pop("decay", 0.0), options.pop("init_from", "")
-    flip_tta = options.pop("flip_tta", False)
+    flip_tta, ema, zoom = options.pop("flip_tta", False), options.pop("ema", 0.0), options.pop("zoom", 0.0)
     steps = len(crops[0])
     decay_steps = int(round(steps * decay))
     config = Pix2PixConfig(image_size=crops[0].shape[1], batch_size=1, epochs=steps - decay_steps,
@@ -134,18 +146,26 @@ def train_ours(name: str, crops, eval_rgb: np.ndarray, mean_frame: np.ndarray, s
     elif init_from:
         init_generator(model.generator, init_from)
     compile_pix2pix(model, config, steps_per_epoch=1)  # "epochs" count steps here
+    if ema:  # the generator's weights averaged over the steps (swapped in after training)
+        model.g_optimizer.use_ema, model.g_optimizer.ema_momentum = True, ema
 
     def scaled(index, pair):
         rgb, ir = pair
         rgb = tf.cast(rgb, tf.float32) / 127.5 - 1.0
+        ir = tf.cast(ir, tf.float32) / 127.5 - 1.0
         if exposure:
             rgb = exposure_jitter(rgb, tf.stack([tf.constant(seed, tf.int64), index]), exposure)
-        return rgb, tf.cast(ir, tf.float32) / 127.5 - 1.0
+        if zoom:
+            rgb, ir = random_zoom_pair(rgb, ir, tf.stack([tf.constant(seed + 1, tf.int64), index]), zoom)
+        return rgb, ir
 
     data = tf.data.Dataset.from_tensor_slices(crops).enumerate().map(scaled).batch(1).prefetch(2)
     start = time.perf_counter()
     model.fit(data, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[_Progress(name, steps, log_every)])
     seconds = time.perf_counter() - start
+    if ema:
+        model.g_optimizer.finalize_variable_values(model.generator.trainable_variables)
+
     def translate(rgb, mirrored):
         out = np.asarray(model.generator(rgb, training=False))
         if mirrored or flip_tta:

@@ -38,3 +38,21 @@ def exposure_jitter(image, seed, strength: float):
     gamma = tf.exp(tf.random.stateless_uniform([], gamma_seed, -spread, spread))
     unit = tf.clip_by_value((image + 1.0) / 2.0, 0.0, 1.0)
     return tf.clip_by_value(tf.pow(unit, gamma) * gain, 0.0, 1.0) * 2.0 - 1.0
+
+
+def random_zoom_pair(a, b, seed, min_fraction: float):
+    """The same random square zoom of two aligned images ``(H, W, C_a)``, ``(H, W, C_b)`` (any range):
+    a crop of side ``fraction * min(H, W)``, ``fraction`` uniform in ``[min_fraction, 1]``, at a
+    uniform position, resized back to ``(H, W)`` (bilinear); from the stateless ``seed``, shape ``[2]``.
+    Scale augmentation for small paired sets: objects appear up to ``1 / min_fraction`` times larger."""
+    if not 0.0 < min_fraction <= 1.0:
+        raise ValueError(f"min_fraction must be in (0, 1], got {min_fraction}")
+    fraction_seed, crop_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
+    shape = tf.shape(a)
+    fraction = tf.random.stateless_uniform([], fraction_seed, min_fraction, 1.0)
+    side = tf.cast(tf.round(fraction * tf.cast(tf.minimum(shape[0], shape[1]), tf.float32)), tf.int32)
+    stacked = tf.concat([tf.cast(a, tf.float32), tf.cast(b, tf.float32)], axis=-1)
+    crop = tf.image.stateless_random_crop(stacked, tf.stack([side, side, tf.shape(stacked)[-1]]), crop_seed)
+    zoomed = tf.image.resize(crop, shape[:2], method="bilinear")
+    channels = tf.shape(a)[-1]
+    return zoomed[..., :channels], zoomed[..., channels:]
