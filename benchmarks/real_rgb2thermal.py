@@ -147,7 +147,10 @@ def train_ours(name: str, crops, eval_rgb: np.ndarray, mean_frame: np.ndarray, s
         init_generator(model.generator, init_from)
     compile_pix2pix(model, config, steps_per_epoch=1)  # "epochs" count steps here
     if ema:  # the generator's weights averaged over the steps (swapped in after training)
-        model.g_optimizer.use_ema, model.g_optimizer.ema_momentum = True, ema
+        optimizer = model.g_optimizer  # compile built it: add the averages as Keras' build() does with use_ema
+        optimizer.use_ema, optimizer.ema_momentum = True, ema
+        optimizer._model_variables_moving_average = optimizer.add_optimizer_variables(
+            model.generator.trainable_variables, "average")
 
     def scaled(index, pair):
         rgb, ir = pair
