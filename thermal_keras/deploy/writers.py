@@ -124,8 +124,8 @@ def onnx_bytes(contract: Contract) -> bytes:
 
 def onnx_graph_problem(proto, expected_ranks: dict | None = None) -> str | None:
     """What is wrong with ``proto`` (a ``ModelProto``), or ``None``: what ONNX's strict shape inference
-    finds, and any output whose rank differs from ``expected_ranks`` (``{output name: rank}``, the
-    contract's, traced in TensorFlow), declared or inferred.
+    finds, and any output whose declared rank differs from ``expected_ranks`` (``{output name: rank}``,
+    the contract's, traced in TensorFlow); an output without a declared shape is left to the inference.
 
     tf2onnx 1.17 now and then (not reproducibly: once in about 45 conversions of the same contract, seen
     on FusionGAN's ``fused``) leaves out the Squeeze after a Reshape, so an output of the contract's
