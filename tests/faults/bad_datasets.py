@@ -262,20 +262,21 @@ def f_dangling_links_on_both_sides(tmp_path):
     return root, [str(root / "train/A/1.png"), "a broken symbolic link"], []
 
 
-def f_dangling_link_input(tmp_path):
+def _dangling_link(tmp_path, frame: str):
+    """A 6-pair dataset whose ``frame`` (e.g. ``train/A/4.png``) is a link to a file that does not exist."""
     root = dataset(tmp_path, n=6)
-    bad = root / "train/A/4.png"
+    bad = root / frame
     bad.unlink()
     bad.symlink_to(tmp_path / "gone.png")
     return root, [str(bad), "a broken symbolic link"], []
+
+
+def f_dangling_link_input(tmp_path):
+    return _dangling_link(tmp_path, "train/A/4.png")
 
 
 def f_dangling_link_target(tmp_path):
-    root = dataset(tmp_path, n=6)
-    bad = root / "train/B/2.png"
-    bad.unlink()
-    bad.symlink_to(tmp_path / "gone.png")
-    return root, [str(bad), "a broken symbolic link"], []
+    return _dangling_link(tmp_path, "train/B/2.png")
 
 
 def f_folder_named_like_an_input(tmp_path):
