@@ -10,8 +10,10 @@ so they hold only built-in ops (no TensorFlow Select ops, no custom ONNX ops).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
+import unittest.mock
 from pathlib import Path
 
 import keras
@@ -20,7 +22,13 @@ from thermal_keras.deploy.contracts import Contract, contract_for, tensor_specs
 from thermal_keras.deploy.formats import FORMATS, SUFFIXES, TFLITE_VARIANTS  # noqa: F401  (re-exported)
 
 ONNX_OPSET = 17
-ONNX_ATTEMPTS = 3  # conversions tried before giving up on a graph that fails onnx_graph_problem
+# tf2onnx 1.17's transpose optimizer now and then drops the Squeeze after a channel-1 transpose it turned
+# into a Reshape, so an output gains a leading axis; which conversions it hits depends on the order of its
+# node sets, so a retry in the same process can hit it again (seen on FusionGAN's ``fused`` in CI). The
+# first conversion runs every tf2onnx optimizer; the second leaves that one out (a few more Transpose
+# nodes, which ONNX Runtime's own transpose optimizer folds when it loads the graph).
+ONNX_SKIPPED_OPTIMIZERS = ((), ("optimize_transpose",))
+ONNX_ATTEMPTS = len(ONNX_SKIPPED_OPTIMIZERS)  # conversions tried before giving up (onnx_graph_problem)
 ONNX_PACKAGES = ("onnx", "tf2onnx")
 
 # What the bare .keras model takes and returns, per family (no pre- or post-processing inside).
@@ -91,8 +99,9 @@ def tflite_bytes(contract: Contract, generator, variant: str = "float32") -> byt
 def onnx_bytes(contract: Contract) -> bytes:
     """The contract as an ONNX model (opset :data:`ONNX_OPSET`), inputs and outputs named as the contract's.
 
-    A converted graph that fails :func:`onnx_graph_problem` is converted again, up to
-    :data:`ONNX_ATTEMPTS` times, then a ``RuntimeError`` says what is wrong; nothing is written.
+    A converted graph that fails :func:`onnx_graph_problem` is converted again without tf2onnx's
+    transpose optimizer (:data:`ONNX_SKIPPED_OPTIMIZERS`); if that one fails too, a ``RuntimeError``
+    says what is wrong and nothing is written.
     """
     import warnings
 
@@ -112,14 +121,30 @@ def onnx_bytes(contract: Contract) -> bytes:
     specs = tensor_specs(contract)
     traced = tf.function(_neutral(contract.fn), input_signature=specs).get_concrete_function()
     ranks = {name: tensor.shape.rank for name, tensor in traced.structured_outputs.items()}
-    for _attempt in range(ONNX_ATTEMPTS):  # each attempt converts a fresh trace
-        proto, _ = tf2onnx.convert.from_function(tf.function(_neutral(contract.fn), input_signature=specs),
-                                                 input_signature=specs, opset=ONNX_OPSET)
+    for skipped in ONNX_SKIPPED_OPTIMIZERS:  # each attempt converts a fresh trace
+        with _tf2onnx_optimizers_without(skipped):
+            proto, _ = tf2onnx.convert.from_function(tf.function(_neutral(contract.fn), input_signature=specs),
+                                                     input_signature=specs, opset=ONNX_OPSET)
         problem = onnx_graph_problem(proto, ranks)
         if problem is None:
             return proto.SerializeToString()
     raise RuntimeError(f"tf2onnx wrote an inconsistent ONNX graph {ONNX_ATTEMPTS} times (e.g. an output of "
                        f"another rank than the contract's): {problem}")
+
+
+@contextlib.contextmanager
+def _tf2onnx_optimizers_without(skipped: tuple[str, ...]):
+    """Within this block tf2onnx runs its graph optimizers except those named in ``skipped``
+    (tf2onnx reads its list through ``tf2onnx.optimizer._get_optimizers`` at each conversion)."""
+    from tf2onnx import optimizer
+
+    if not skipped or not hasattr(optimizer, "_get_optimizers"):  # an unknown tf2onnx: all of them
+        yield
+        return
+    everything = optimizer._get_optimizers()
+    kept = type(everything)((name, factory) for name, factory in everything.items() if name not in skipped)
+    with unittest.mock.patch.object(optimizer, "_get_optimizers", lambda: kept):
+        yield
 
 
 def onnx_graph_problem(proto, expected_ranks: dict | None = None) -> str | None:
