@@ -10,7 +10,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from thermal_keras.io import IMAGE_SUFFIXES, atomic_write_text
+from data_loaders.files import IMAGE_SUFFIXES, atomic_write_text, image_entries
 
 
 class DatasetError(ValueError):
@@ -126,12 +126,11 @@ def list_images(directory, extensions=IMAGE_EXTENSIONS, what: str = "folder") ->
     Raises :class:`DatasetError` when the folder is missing or holds no such file.
     """
     directory = require_dir(directory, what)
-    wanted = tuple(e.lower() for e in extensions)
-    found = sorted(p for p in directory.iterdir() if not p.name.startswith(".") and p.suffix.lower() in wanted)
+    found = [p for p in image_entries(directory, extensions) if not p.name.startswith(".")]
     for path in found:
         check_image_entry(path)
     if not found:
-        raise DatasetError(f"{directory}: {what} holds no images ({', '.join(wanted)})")
+        raise DatasetError(f"{directory}: {what} holds no images ({', '.join(e.lower() for e in extensions)})")
     return found
 
 

@@ -1,8 +1,10 @@
 """Image files as the loaders meet them: the format told from the first bytes, header probes
-(size, channels, bit depth, pages), full decodes for checks and evaluation, and the grey test.
+(size, channels, bit depth, pages), full decodes for checks and evaluation (:func:`read_image`;
+:func:`read_image_values` for any 8- or 16-bit file), and the grey test.
 
-Training decodes with :func:`thermal_keras.data.pipeline.decode_file_values`; the checks here say
-in one line what is wrong with a file before that decoder would fail on it.
+Training decodes with :func:`data_loaders.decode.decode_file_values`; the checks here say in one
+line what is wrong with a file before that decoder would fail on it. Nothing here imports
+TensorFlow at import time (only :func:`read_image_values` does, for a 16-bit colour PNG).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ _PIL_MODES = {  # mode -> (channels, bits per sample)
 }
 _PNG_COLOUR_CHANNELS = {0: 1, 2: 3, 3: 3, 4: 2, 6: 4}
 # Leading bytes of the formats the loaders meet; the decoders choose by content (TensorFlow) or by
-# name (TIFF, see thermal_keras.data.pipeline), so a file's content is told from its first bytes.
+# name (TIFF, see data_loaders.decode), so a file's content is told from its first bytes.
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
     (b"II+\x00", "TIFF"), (b"MM\x00+", "TIFF"), (b"BM", "BMP"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
@@ -147,7 +149,7 @@ def _pil_info(path: Path) -> ImageInfo:
 def decoder_mismatch(path, fmt: str | None) -> str | None:
     """Why the decoder that ``path``'s name selects cannot read content of format ``fmt``, or ``None``.
 
-    Training (``thermal_keras.data.pipeline``) reads ``.tif``/``.tiff`` files with tifffile and all
+    Training (:mod:`data_loaders.decode`) reads ``.tif``/``.tiff`` files with tifffile and all
     others with TensorFlow, which tells PNG/JPEG/BMP/GIF apart by their content but has no TIFF
     decoder; a PNG named ``.jpg`` is fine, a TIFF named ``.jpg`` is not.
     """
@@ -232,6 +234,36 @@ def read_image(path) -> np.ndarray:
         raise DatasetError(f"{path}: cannot be decoded ({type(err).__name__}: {one_line(err)})"
                            f"{truncation_hint(path, fmt)}") from err
     return array[..., None] if array.ndim == 2 else array
+
+
+def read_image_values(path) -> np.ndarray:
+    """An image file's stored values: ``(H, W, C)`` uint8 or uint16, never rescaled.
+
+    Like :func:`read_image`, and 16-bit colour (and grey + alpha) PNGs too: Pillow reduces them to 8
+    bits, so they are decoded through TensorFlow, imported only then. Anything that is not 8- or
+    16-bit integer samples (float or 32-bit TIFFs, ...) raises a ``ValueError`` naming the file, so
+    no caller meets values it would have to clip.
+    """
+    path = Path(path)
+    info = probe_image(path)  # DatasetError (a ValueError) naming the file when it is no image
+    if info.bit_depth not in (8, 16):
+        raise ValueError(f"{path}: {info.sample_type} samples are not supported (only 8- or 16-bit integer "
+                         f"images); convert it to an 8- or 16-bit PNG or TIFF")
+    if info.bit_depth == 16 and info.channels > 1 and info.sample_type.startswith("PNG"):
+        import tensorflow as tf
+
+        try:
+            array = tf.io.decode_png(path.read_bytes(), dtype=tf.uint16).numpy()
+        except Exception as error:  # TensorFlow raises InvalidArgumentError for corrupt data
+            raise ValueError(f"{path}: cannot be decoded ({type(error).__name__}: {one_line(error)})") from None
+    else:
+        array = read_image(path)
+    if array.dtype not in (np.uint8, np.uint16):  # e.g. Pillow's 32-bit "I" mode for a 16-bit file
+        top = 255 if info.bit_depth == 8 else 65535
+        if not np.issubdtype(array.dtype, np.integer) or array.min() < 0 or array.max() > top:
+            raise ValueError(f"{path}: {array.dtype} values outside the {info.bit_depth}-bit range")
+        array = array.astype(np.uint8 if info.bit_depth == 8 else np.uint16)
+    return array
 
 
 def is_grey(array: np.ndarray, tolerance_levels: float = 2.0) -> bool:

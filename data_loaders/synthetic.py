@@ -24,8 +24,8 @@ from PIL import Image
 
 from data_loaders import physics
 from data_loaders.common import DatasetError, ImageSpec
+from data_loaders.files import atomic_dir, remove_stale_temporaries
 from data_loaders.scene import MATERIALS, draw_scene
-from thermal_keras.io import atomic_dir, remove_stale_temporaries
 
 GENERATOR_VERSION = 2  # 2: weather and season cues, elevated views, trees, textures, vignetting
 COUNT_RANGE = tuple(int(v) for v in physics.celsius_to_counts([-40.0, 70.0]))  # (23315, 34315)

@@ -9,7 +9,7 @@ Each file is checked in this order, and the first failing step is reported, nami
    decoder (a TIFF saved as ``.jpg`` fails here, not inside ``fit()``);
 3. its header (Pillow, or tifffile for TIFF): one page (a multi-page TIFF is refused), 8 or 16 bits a
    sample as the side's spec says (the RGB side 8-bit), a channel count that converts to the spec's;
-4. a full decode with the training decoder itself (``thermal_keras.data.pipeline.decode_values_now``
+4. a full decode with the training decoder itself (:func:`data_loaders.decode.decode_values_now`
    runs ``decode_file_values``, the function the ``tf.data`` pipeline maps): truncated or corrupt
    files fail here, and the decoded size must agree with the header;
 5. on a one-channel (thermal) side, a 3-channel file must be grey (a colour-mapped thermal image
@@ -20,7 +20,7 @@ So every file validation accepts, training decodes. Problems of all files are co
 passed once are remembered with their size and modification time and are not decoded again (the
 training job checks before it builds the model, the pipeline checks again when it starts).
 
-The decoder comes from :mod:`thermal_keras.data.pipeline` and imports TensorFlow on first use; pass
+The decoder comes from :mod:`data_loaders.decode` and imports TensorFlow on first use; pass
 ``decode=`` to check with another function of the same signature.
 """
 
@@ -57,7 +57,7 @@ Decoder = Callable[[str, ImageSpec], np.ndarray]
 def training_decoder() -> Decoder:
     """The function training decodes files with, run on one file: float32 ``(H, W, C)`` or a
     :class:`DatasetError` naming the file (imports TensorFlow)."""
-    from thermal_keras.data.pipeline import decode_values_now
+    from data_loaders.decode import decode_values_now
 
     return decode_values_now
 

@@ -38,7 +38,8 @@ PUBLIC_NAMES = {
         "evaluate_preset", "format_preset_report", "from_preset", "list_presets", "load_preset", "preset_path"],
     "thermal_keras.data": ["emsn_normalize", "pipeline", "sources"],  # emsn_normalize: issue 4
     "thermal_keras.data.pipeline": [  # docs/data.md, docs/cyclegan.md, notebooks 01-03
-        "emsn_normalize", "eval_dataset", "load_image", "paired_dataset", "to_celsius", "to_file_values"],
+        "decode_file_values", "decode_values_now", "emsn_normalize", "eval_dataset", "load_image",
+        "paired_dataset", "to_celsius", "to_file_values"],
     "thermal_keras.data.sources": ["train_and_eval_pairs"],
     "thermal_keras.pix2pix": ["Pix2PixConfig", "evaluate", "train_pix2pix"],  # README, docs/pix2pix.md
     "thermal_keras.pix2pix.config": ["Pix2PixConfig"],
@@ -71,7 +72,12 @@ PUBLIC_NAMES = {
     "thermal_keras.features": ["MissingWeightsError", "PresetEncoder", "preprocess", "resolve_weights"],
     "thermal_keras.figures": ["fusion_figure", "super_resolution_figure", "translation_figure"],
     "thermal_keras.visualize": ["colorize_thermal", "to_uint8_rgb"],
-    "thermal_keras.io": ["list_images", "save_png", "save_to_folder"],
+    "thermal_keras.io": [  # docs, notebooks 00-06; every name io.py had before it was split by job
+        "IMAGE_SUFFIXES", "LUMA_BT601", "NON_FINITE_KEY", "OVERWRITE_HINT", "TEMP_PREFIX", "atomic_dir",
+        "atomic_path", "atomic_write_bytes", "atomic_write_text", "check_output_files", "check_output_folder",
+        "check_writable_location", "encode_png_16", "is_saved_model", "is_within", "list_images", "luma",
+        "read_image_values", "read_rgb_u8", "read_unit_image", "remove_stale_temporaries", "report_json",
+        "same_path", "save_png", "save_png_exact", "save_to_folder", "write_report_json"],
     "thermal_keras.layers": ["MeanLevel", "trainable_param_count"],
     "thermal_keras.losses": ["gan_loss", "l1_loss"],
     "thermal_keras.cli": ["main"],
@@ -79,7 +85,7 @@ PUBLIC_NAMES = {
     "data_loaders": ["DatasetError", "ImageSpec", "catalog", "physics", "synthetic"],
     "data_loaders.catalog": ["DATASETS", "describe_dataset", "prepare_data"],
     "data_loaders.common": ["ImageSpec", "load_target_spec", "save_dataset_spec"],
-    "data_loaders.images": ["read_image"],
+    "data_loaders.images": ["read_image", "read_image_values"],
     "data_loaders.paired": ["paired_folder"],
     "data_loaders.llvip": ["llvip"],
     "data_loaders.flir_v1": ["flir_v1"],
@@ -175,3 +181,13 @@ def test_emsn_normalize_is_one_function_wherever_it_is_imported_from():
     assert _import("thermal_keras.data", "emsn_normalize") is emsn.emsn_normalize is pipeline.emsn_normalize
     with pytest.raises(ImportError, match="no_such_name"):
         _import("thermal_keras.data", "no_such_name")
+
+
+def test_thermal_keras_io_re_exports_one_object_per_name_from_the_module_that_does_the_job():
+    from data_loaders import files, images
+    from thermal_keras import image_io, io, luma, outputs, reports
+
+    homes = (files, images, image_io, luma, outputs, reports)
+    assert sorted(io.__all__) == sorted(PUBLIC_NAMES["thermal_keras.io"])
+    for name in io.__all__:
+        assert [home.__name__ for home in homes if getattr(home, name, None) is getattr(io, name)], name

@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from thermal_keras.io import atomic_write_text
+from data_loaders.files import atomic_write_text
 
 PRECISION_SETTINGS = ("auto", "float32", "mixed_float16", "mixed_bfloat16", "on", "off")
 JIT_SETTINGS = ("auto", "on", "off")

@@ -14,13 +14,15 @@ from pathlib import Path
 
 import numpy as np
 
-from thermal_keras import io, visualize
+from thermal_keras import visualize
 from thermal_keras.data import pipeline
 from thermal_keras.export import export_saved_model, save_keras
+from thermal_keras.image_io import save_png
 from thermal_keras.pix2pix import evaluate
 from thermal_keras.pix2pix.config import Pix2PixConfig
 from thermal_keras.pix2pix.train import train_pix2pix
 from thermal_keras.precision import choose_precision, has_gpu
+from thermal_keras.reports import write_report_json
 
 
 def demo_config(results_dir="results", gpu: bool | None = None) -> Pix2PixConfig:
@@ -60,7 +62,7 @@ def run_demo(results_dir="results", fresh: bool = False, config: Pix2PixConfig |
                   seconds_per_step=round(train_s / steps_run, 4) if steps_run else None,
                   config=dataclasses.asdict(config))
     results.mkdir(parents=True, exist_ok=True)
-    io.write_report_json(results / "metrics.json", report)
+    write_report_json(results / "metrics.json", report)
     _write_grid(generator, run.eval_files, config.image_size, results / "grid.png")
     export_saved_model(generator, results / "saved_model", target_spec=run.train_files.b_spec)
     save_keras(generator, results / "generator.keras")
@@ -92,7 +94,7 @@ def _write_grid(generator, files, image_size: int, path: Path, rows: int = 6):
     fake = np.clip(np.asarray(generator(rgb, training=False)), -1, 1)
     grid = visualize.sample_grid(rgb, thermal, fake)
     zoom = max(1, 256 // image_size)  # small demo images are shown enlarged, pixels kept sharp
-    io.save_png(np.repeat(np.repeat(grid, zoom, axis=0), zoom, axis=1), path)
+    save_png(np.repeat(np.repeat(grid, zoom, axis=0), zoom, axis=1), path)
 
 
 def _remove_run(run_dir: Path):

@@ -32,9 +32,10 @@ import tensorflow as tf
 
 from data_loaders.common import DatasetError, ImageSpec
 from data_loaders.common import one_line as common_one_line
+from data_loaders.files import atomic_dir, atomic_path
 from thermal_keras.data.pipeline import to_celsius, to_file_values
-from thermal_keras.io import atomic_dir, atomic_path, is_saved_model
 from thermal_keras.models import generator_size_multiple
+from thermal_keras.outputs import is_saved_model
 
 METADATA_FILE = "thermal_keras.json"
 SR_METADATA_FILE = "thermal_keras_sr.json"  # written by thermal_keras.sr.inference.export_sr_saved_model

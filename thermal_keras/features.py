@@ -25,6 +25,8 @@ from pathlib import Path
 import keras
 from keras import ops
 
+from data_loaders.common import one_line
+
 IMAGENET_BGR_MEAN = (103.939, 116.779, 123.68)
 
 
@@ -128,7 +130,7 @@ def feature_extractor(name: str, layer_names=None, weights="imagenet", input_sha
         try:
             backbone.load_weights(path)
         except Exception as error:  # h5py and Keras raise several types for a wrong or damaged file
-            text = " ".join(str(error).split())[:200] or type(error).__name__
+            text = one_line(error, 200) or type(error).__name__
             raise ValueError(f"{path}: cannot load {name} weights from this file ({text})") from None
     names = [layer_names] if isinstance(layer_names, str) else list(layer_names or [backbone.layers[-1].name])
     outputs = [backbone.get_layer(n).output for n in names]

@@ -274,3 +274,20 @@ def test_flir_v2_map_shape_is_checked(tmp_path):
     (tmp_path / MAP_FILE).write_text(json.dumps([["a.jpg", "b.jpg"]]))
     with pytest.raises(DatasetError, match=MAP_FILE):
         flir_v2(tmp_path)
+
+
+def test_data_loaders_import_nothing_from_thermal_keras():
+    """The loaders are the floor the package stands on: no import of ``thermal_keras`` (at module level
+    or inside a function), so no import circle can pass through them."""
+    import ast
+    from pathlib import Path
+
+    import data_loaders
+
+    found = []
+    for path in sorted(Path(data_loaders.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.name}:{node.lineno} {name}" for name in names if name.split(".")[0] == "thermal_keras"]
+    assert not found, found

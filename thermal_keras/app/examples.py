@@ -13,13 +13,12 @@ example runs exactly as an upload does:
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
 import threading
 from pathlib import Path
 
 import numpy as np
 
+from data_loaders.files import atomic_write_bytes
 from thermal_keras.app.uploads import InputError
 
 SEED = 2026
@@ -82,10 +81,7 @@ def write_examples(folder) -> dict[str, list[tuple[str, list[str]]]]:
                 if (example_id, picture) not in written:
                     data = example_png(example_id, picture)
                     if not path.is_file() or path.read_bytes() != data:
-                        handle, staging = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.")
-                        with os.fdopen(handle, "wb") as file:
-                            file.write(data)
-                        os.replace(staging, path)
+                        atomic_write_bytes(path, data)
                     written[(example_id, picture)] = str(path)
     return {tab: [(label, [written[(example_id, p)] for p in files]) for example_id, label, files in entries]
             for tab, entries in EXAMPLES.items()}

@@ -36,7 +36,7 @@ CROP_SIDE = 32  # the zoomed SR crop, in low-resolution pixels
 
 def _luma_u8(rgb: np.ndarray) -> np.ndarray:
     """BT.601 luma of uint8 RGB ``(H, W, 3)``: uint8 ``(H, W)``."""
-    from thermal_keras.io import luma
+    from thermal_keras.luma import luma
 
     return np.clip(np.rint(luma(rgb)[..., 0]), 0, 255).astype(np.uint8)
 

@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from data_loaders.common import one_line
 from thermal_keras.app.uploads import InputError
 
 TASK_FAMILIES = {"translate": ("pix2pix", "cyclegan"), "sr": ("srgan",), "fusion": ("fusiongan",)}
@@ -116,7 +117,7 @@ class ModelRegistry:
                 try:
                     self._loaded[key] = self._load(choice)
                 except (ValueError, OSError) as error:  # the loaders' one-line errors name the file
-                    message = " ".join(str(error).split())[:400]
+                    message = one_line(error, 400)
                     raise ModelLoadError(f"model {choice.id} ({choice.source}) cannot be loaded: {message}") from None
             return self._loaded[key]
 

@@ -21,7 +21,7 @@ def png_bytes(array: np.ndarray) -> bytes:
     (a 16-bit grey PNG)."""
     from PIL import Image
 
-    from thermal_keras.io import encode_png_16
+    from thermal_keras.image_io import encode_png_16
 
     image = np.asarray(array)
     if image.ndim == 3 and image.shape[-1] == 1:

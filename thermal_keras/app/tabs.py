@@ -28,6 +28,7 @@ import traceback
 import gradio as gr
 import numpy as np
 
+from data_loaders.common import one_line
 from thermal_keras.app import handlers
 from thermal_keras.app.models import SR_AUTO, ModelLoadError, ModelRegistry
 from thermal_keras.app.pictures import COLORMAPS
@@ -52,7 +53,7 @@ def answer(run, *args):
         raise
     except Exception as error:  # the demo's own failure: the traceback to the log, one line to the page
         traceback.print_exc(file=sys.stderr)
-        message = " ".join(str(error).split())[:300] or type(error).__name__
+        message = one_line(error) or type(error).__name__
         raise gr.Error(f"the demo failed on this input ({type(error).__name__}: {message}); it keeps running, "
                        f"try another image", print_exception=False) from None
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from data_loaders.common import one_line
 from data_loaders.images import describe_content, file_format
 
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024  # one uploaded file (Gradio's max_file_size, and read_upload's cap)
@@ -145,7 +146,7 @@ def decode_image(data: bytes, what: str, limits: Limits) -> Decoded:
             rotated = image.getexif().get(0x0112, 1) not in (None, 1)  # EXIF orientation tag
             image = ImageOps.exif_transpose(image)
         except Exception as error:  # Pillow raises OSError, SyntaxError, ValueError... for damaged data
-            message = " ".join(str(error).split())[:120]
+            message = one_line(error, 120)
             raise InputError(f"{what}: the {fmt or image.format} file is damaged or truncated and cannot be "
                              f"decoded ({message})") from None
     notes = [f"{what}: rotated as its EXIF orientation tag says"] if rotated else []

@@ -24,6 +24,7 @@ import numpy as np
 
 import thermal_keras.layers  # noqa: F401  (registers PixelShuffle, ReflectionPadding2D, ...)
 import thermal_keras.sr.networks  # noqa: F401  (registers SRConvBlock, BicubicUpsample)
+from data_loaders.common import one_line
 
 
 ZEROS = {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": None}
@@ -74,8 +75,7 @@ def load_generator(path) -> keras.Model:
         with tempfile.TemporaryDirectory() as folder:
             return keras.models.load_model(_without_initializers(path, Path(folder)), compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many types for damaged or unsafe archives
-        message = " ".join(str(error).split())[:400]
-        raise ValueError(f"cannot load model {path}: {message}") from None
+        raise ValueError(f"cannot load model {path}: {one_line(error, 400)}") from None
 
 
 def run_generator(generator: keras.Model, x: np.ndarray) -> np.ndarray:
@@ -90,7 +90,7 @@ def main(argv=None) -> int:
     if len(args) != 3:
         print("usage: python -m thermal_keras.deploy.backends MODEL.keras IN.npy OUT.npy", file=sys.stderr)
         return 2
-    from thermal_keras.io import atomic_path
+    from data_loaders.files import atomic_path
 
     generator = load_generator(args[0])
     out = run_generator(generator, np.load(args[1]))

@@ -106,7 +106,7 @@ def _load(source: Path, spec_file, preset: bool):
 def export_any(args) -> int:
     """Write the generator of ``--run``, ``--preset`` or ``--model`` in ``--format``; returns 0."""
     from thermal_keras.deploy.writers import export_generator, sidecar_path
-    from thermal_keras.io import check_output_files, check_output_folder
+    from thermal_keras.outputs import check_output_files, check_output_folder
 
     source, run, spec_file = _source(args)
     if args.out:

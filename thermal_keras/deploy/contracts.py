@@ -24,8 +24,10 @@ from dataclasses import dataclass
 
 import keras
 
+from thermal_keras.luma import LUMA_BT601, luma_tensor
+
 FAMILIES = ("translator", "sr", "fusion")
-LUMA = (0.299, 0.587, 0.114)  # BT.601, as thermal_keras.fusion.baselines.rgb_to_ycbcr
+LUMA = LUMA_BT601  # the name this module gave BT.601's weights
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def _fusion(generator, shape):
 
     def serve(ir, visible):
         rgb = tf.cast(visible, tf.float32)
-        luma = tf.reduce_sum(rgb * tf.constant(LUMA, tf.float32), axis=-1, keepdims=True)
+        luma = luma_tensor(rgb)
         pair = tf.concat([tf.cast(ir, tf.float32), luma], axis=-1) / 127.5 - 1.0
         fused = tf.clip_by_value(tf.cast(generator(pair, training=False), tf.float32), -1.0, 1.0)
         fused_y = (fused + 1.0) * 127.5

@@ -201,9 +201,9 @@ def export_generator(generator: keras.Model, fmt: str, path, *, family: str | No
     ``variant`` (TFLite only, default ``float32``), ``input_size`` ``(H, W)`` fixes TFLite and ONNX
     inputs to batch 1 at that size (default: dynamic). ``target_spec`` adds a translator's
     radiometric outputs. The existing contents of ``path`` are replaced: callers check first
-    (:func:`thermal_keras.io.check_output_files`).
+    (:func:`thermal_keras.outputs.check_output_files`).
     """
-    from thermal_keras.io import atomic_dir, atomic_path, atomic_write_text
+    from data_loaders.files import atomic_dir, atomic_path, atomic_write_text
 
     path = Path(path)
     if fmt not in FORMATS:

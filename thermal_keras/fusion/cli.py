@@ -98,7 +98,7 @@ def _input_pairs(ir, visible, out):
     for path in (ir, visible):
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such file (IR and VIS must be two files or two folders)")
-    from thermal_keras.io import IMAGE_SUFFIXES
+    from data_loaders.files import IMAGE_SUFFIXES
 
     if out.suffix.lower() in IMAGE_SUFFIXES and out.suffix.lower() != ".png":
         raise ValueError(f"{out}: fuse writes PNG files; give OUT as a .png file or a folder")
@@ -120,7 +120,8 @@ def _check_8_bit(paths):
 def fuse_command(args) -> int:
     from thermal_keras.fusion.data import read_pair
     from thermal_keras.fusion.evaluate import fuse_pair, fusers
-    from thermal_keras.io import check_output_files, save_png
+    from thermal_keras.image_io import save_png
+    from thermal_keras.outputs import check_output_files
 
     if args.preset:
         from thermal_keras.presets import preset_path
@@ -139,7 +140,7 @@ def fuse_command(args) -> int:
                        overwrite=args.overwrite)
     _check_8_bit(inputs)
     images = [read_pair(visible, ir, args.max_side) for ir, visible, _ in jobs]  # bad files stop us here
-    generator = _load_generator(args.model) if method == "fusiongan" else None  # its family checked here
+    generator = load_fusion_generator(args.model) if method == "fusiongan" else None  # its family checked here
     fuse = fusers(generator)[method]
     for (_, _, target), (ir, visible_rgb) in zip(jobs, images):
         save_png(fuse_pair(fuse, ir, visible_rgb, colour=not args.grey), target)

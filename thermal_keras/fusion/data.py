@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from thermal_keras.fusion.config import LAYOUTS
-from thermal_keras.io import LUMA_BT601
+from thermal_keras.luma import luma_tensor
 
 
 def load_fusion_split(root, layout: str, split: str):
@@ -58,12 +58,7 @@ def fusion_pairs(config):
     return train, held_out
 
 
-def visible_luma(rgb):
-    """``[-1, 1]`` RGB ``(..., 3)`` -> ``[-1, 1]`` BT.601 luma ``(..., 1)`` (the weights sum to 1)."""
-    import tensorflow as tf
-
-    weights = tf.constant(LUMA_BT601, tf.float32)
-    return tf.reduce_sum(tf.cast(rgb, tf.float32) * weights, axis=-1, keepdims=True)
+visible_luma = luma_tensor  # [-1, 1] RGB (..., 3) -> [-1, 1] BT.601 luma (..., 1) (the weights sum to 1)
 
 
 def fusion_dataset(files, **paired_dataset_kwargs):

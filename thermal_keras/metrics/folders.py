@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from thermal_keras.io import list_images
+from thermal_keras.image_io import list_images
 
 PAIRED_KEYS = ("mse", "rmse", "psnr", "ssim", "uqi")
 FULL_RANGE = {8: 255.0, 16: 65535.0}  # bit depth -> the range a pair of that depth is scored on

@@ -154,7 +154,7 @@ def load_run(run_dir):
 
 
 def _folder_images(*folders):
-    from thermal_keras.io import list_images
+    from thermal_keras.image_io import list_images
 
     return [p for folder in folders if folder and Path(folder).is_dir() for p in list_images(folder, minimum=0)]
 
@@ -164,7 +164,8 @@ def evaluate_command(args) -> int:
 
     from thermal_keras.data.sources import train_and_eval_pairs
     from thermal_keras.export import RUN_GENERATOR_FILE, load_keras_model
-    from thermal_keras.io import check_output_files, check_writable_location, same_path, write_report_json
+    from thermal_keras.outputs import check_output_files, check_writable_location, same_path
+    from thermal_keras.reports import write_report_json
     from thermal_keras.pix2pix.evaluate import evaluate_translation, format_report
 
     if args.preset:
@@ -218,7 +219,8 @@ def _check_kid_options(args) -> None:
 
 
 def _evaluate_preset(args) -> int:
-    from thermal_keras.io import check_output_files, write_report_json
+    from thermal_keras.outputs import check_output_files
+    from thermal_keras.reports import write_report_json
     from thermal_keras.presets.evaluate import evaluate_preset, format_preset_report
 
     if args.run or args.real or args.fake:
@@ -237,7 +239,7 @@ def _evaluate_preset(args) -> int:
 def export_command(args) -> int:
     from thermal_keras.deploy.cli import export_any, wants_deploy
     from thermal_keras.export import RUN_GENERATOR_FILE, export_saved_model, load_keras_model
-    from thermal_keras.io import check_output_folder
+    from thermal_keras.outputs import check_output_folder
 
     if wants_deploy(args):  # TFLite, ONNX, .keras, --model: every family (thermal_keras.deploy)
         return export_any(args)
@@ -295,8 +297,8 @@ def read_photo(path, input_range=None):
     """
     import numpy as np
 
-    from data_loaders.images import is_tiff, probe_image
-    from thermal_keras.io import read_image_values, read_rgb_u8
+    from data_loaders.images import is_tiff, probe_image, read_image_values
+    from thermal_keras.image_io import read_rgb_u8
 
     info = probe_image(path)  # names the file when it is not a readable image
     pillow_8_bit = info.bit_depth is None and not is_tiff(path) and not info.sample_type.split()[-1].startswith(
@@ -318,7 +320,8 @@ def read_photo(path, input_range=None):
 
 def _translate_jobs(src: Path, dst: Path, colormap):
     """``(input files, targets, what each target is made from)``: a folder maps to ``DST/NAME.png``."""
-    from thermal_keras.io import IMAGE_SUFFIXES, list_images
+    from data_loaders.files import IMAGE_SUFFIXES
+    from thermal_keras.image_io import list_images
 
     if src.is_dir():
         files = list_images(src)
@@ -342,7 +345,8 @@ def _translate_jobs(src: Path, dst: Path, colormap):
 def translate_command(args) -> int:
     from thermal_keras import visualize
     from thermal_keras.export import ThermalTranslator
-    from thermal_keras.io import check_output_files, save_png
+    from thermal_keras.image_io import save_png
+    from thermal_keras.outputs import check_output_files
 
     input_range = _check_input_range(args.input_range)
     if args.preset:

@@ -17,7 +17,7 @@ import tensorflow as tf
 from data_loaders import PairedFiles
 from thermal_keras import metrics
 from thermal_keras.data import pipeline
-from thermal_keras.io import LUMA_BT601
+from thermal_keras.luma import luma_tensor
 
 
 def image_metrics(target, prediction) -> dict[str, float]:
@@ -31,9 +31,7 @@ def image_metrics(target, prediction) -> dict[str, float]:
     }
 
 
-def grey_of_rgb(rgb):
-    """``[-1, 1]`` RGB ``(N, H, W, 3)`` -> ``[-1, 1]`` luma ``(N, H, W, 1)``."""
-    return tf.reduce_sum(tf.convert_to_tensor(rgb) * tf.constant(LUMA_BT601), axis=-1, keepdims=True)
+grey_of_rgb = luma_tensor  # the grey baseline: [-1, 1] RGB (N, H, W, 3) -> [-1, 1] luma (N, H, W, 1)
 
 
 def mean_target(files: PairedFiles, image_size: int, batch_size: int = 16, keep_aspect: bool = False) -> np.ndarray:

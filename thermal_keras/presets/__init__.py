@@ -179,7 +179,7 @@ def write_preset(generator, out_dir, *, name: str, family: str, task: str, descr
 
     import numpy as np
 
-    from thermal_keras.io import atomic_dir
+    from data_loaders.files import atomic_dir
     from thermal_keras.presets.card import model_card
 
     if family not in FAMILIES:

@@ -74,7 +74,7 @@ def sr_check(preset, n: int = SR_CHECK_SYNTHETIC) -> dict:
 def sr_real_check(preset, folder, side: int | None = SR_CHECK_SIDE) -> dict:
     """The same scores on every 8-bit image of ``folder`` (e.g. TNO's long-wave infrared frames): its
     central ``side``² (``None``: the whole image)."""
-    from thermal_keras.io import list_images, read_unit_image
+    from thermal_keras.image_io import list_images, read_unit_image
     from thermal_keras.sr.evaluate import evaluate_against_bicubic
 
     channels, scale = int(preset.info["channels"]), int(preset.info["scale"])

@@ -106,7 +106,7 @@ def _check_rows(family: str, report: dict) -> dict:
 def record_checks(out: Path) -> Path:
     """Load the written preset (float16 weights, as shipped), run its quick check (and its real-data
     check where the TNO sample is present) and add the scores to ``preset.json`` and the model card."""
-    from thermal_keras.io import atomic_write_text
+    from data_loaders.files import atomic_write_text
     from thermal_keras.presets import CARD_FILE, PRESET_FILE, load_preset
     from thermal_keras.presets.card import model_card
     from thermal_keras.presets.checks import quick_check, real_check

@@ -187,7 +187,7 @@ def build(name: str, work_dir="build/presets", out_root=None) -> Path:
     process's CPU time) only when the call trained: re-running a finished recipe just repackages.
     """
     from thermal_keras import cli, presets
-    from thermal_keras.io import atomic_write_text
+    from data_loaders.files import atomic_write_text
 
     if name not in RECIPES:
         raise presets.PresetError(f"no recipe {name!r}; recipes: {', '.join(RECIPES)}")

@@ -24,7 +24,7 @@ def skimage_photo(name: str, channels: int) -> np.ndarray:
     """A bundled scikit-image photograph as uint8 ``(H, W, channels)`` (colour -> BT.601 luma for 1)."""
     import skimage.data
 
-    from thermal_keras.io import luma
+    from thermal_keras.luma import luma
 
     image = skimage.data.stereo_motorcycle()[0] if name == "motorcycle" else getattr(skimage.data, name)()
     image = np.asarray(image)
@@ -55,7 +55,8 @@ def write_sr_folders(root, channels: int, n_train: int = 400, n_held_out: int = 
     photographs of the kind; ``held_out``: ``n_held_out`` synthetic frames of another seed and the
     :data:`SKIMAGE_HELD_OUT` photographs. An existing, complete ``root`` is reused (written atomically).
     """
-    from thermal_keras.io import atomic_dir, save_png
+    from data_loaders.files import atomic_dir
+    from thermal_keras.image_io import save_png
 
     root = Path(root)
     if (root / "train").is_dir() and (root / "held_out").is_dir():

@@ -44,7 +44,8 @@ def register(commands, train_models) -> dict:
 
 
 def _targets(src: Path, dst: Path):
-    from thermal_keras.io import IMAGE_SUFFIXES, list_images
+    from data_loaders.files import IMAGE_SUFFIXES
+    from thermal_keras.image_io import list_images
 
     if src.is_dir():
         files = list_images(src)
@@ -68,7 +69,9 @@ def _adapt(path: Path, image, channels: int):
 
 
 def _upscale(args) -> int:
-    from thermal_keras.io import check_output_files, read_image_values, save_png_exact
+    from data_loaders.images import read_image_values
+    from thermal_keras.image_io import save_png_exact
+    from thermal_keras.outputs import check_output_files
     from thermal_keras.sr.inference import Upscaler
 
     if args.preset:
@@ -97,7 +100,7 @@ def _upscale(args) -> int:
 
 def _export_sr(args) -> int:
     from thermal_keras.export import RUN_GENERATOR_FILE, load_keras_model
-    from thermal_keras.io import check_output_folder
+    from thermal_keras.outputs import check_output_folder
     from thermal_keras.sr.inference import export_sr_saved_model
 
     model = Path(args.model)

@@ -22,7 +22,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from thermal_keras.io import atomic_dir
+from data_loaders.files import atomic_dir
 from thermal_keras.sr.networks import generator_scale, receptive_radius_lr
 
 METADATA_FILE = "thermal_keras_sr.json"
@@ -129,7 +129,7 @@ class Upscaler:
 
     def __init__(self, path, tile: int = 128, overlap: int | None = None):
         from thermal_keras.export import RUN_GENERATOR_FILE, check_finite_saved_model, load_keras_model, one_line
-        from thermal_keras.io import is_saved_model
+        from thermal_keras.outputs import is_saved_model
 
         self.path = Path(path)
         if not self.path.exists():

@@ -10,7 +10,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from thermal_keras import io, visualize
+from thermal_keras import visualize
+from thermal_keras.image_io import save_png
 
 __all__ = ["ADVERSARIAL_BOUNDS", "CheckpointCallback", "DivergedLossError", "FiniteLossGuard", "NonFiniteLossError",
            "SampleGridCallback"]
@@ -192,7 +193,7 @@ class SampleGridCallback(keras.callbacks.Callback):
         """Generates the thermal images, writes the PNG (and summary); returns the PNG's path."""
         fake_thermal = self.model(self.rgb, training=False)
         grid = visualize.sample_grid(self.rgb, self.thermal, keras.ops.convert_to_numpy(fake_thermal), cmap=self.cmap)
-        path = io.save_png(grid, os.path.join(self.directory, f"step_{step:06d}.png"))
+        path = save_png(grid, os.path.join(self.directory, f"step_{step:06d}.png"))
         if self.log_dir is not None:
             if self._writer is None:
                 self._writer = tf.summary.create_file_writer(self.log_dir)

@@ -46,6 +46,8 @@ import zipfile
 
 import numpy as np
 
+from data_loaders.files import TEMP_PREFIX, fsync_directory, synced_file
+
 __all__ = ["TrainingCheckpoint", "CheckpointMismatchError", "DamagedCheckpointError", "FORMAT_VERSION"]
 
 logger = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ FORMAT_VERSION = 1
 VARIABLES_FILE = "variables.npz"
 STATE_FILE = "state.json"
 POINTER_FILE = "latest"
-TEMPORARY_PREFIX = ".tmp-"
+TEMPORARY_PREFIX = TEMP_PREFIX  # as every atomic write of the package
 STATE_KEYS = ("format_version", "epoch", "step", "rng")
 CHECKPOINT_NAME = re.compile(r"^ckpt-(\d{6,})$")
 # Keras makes names unique per process ("conv2d_3", "adam_1"): a model built twice in one
@@ -70,20 +72,9 @@ class DamagedCheckpointError(ValueError):
     """A checkpoint folder whose files are incomplete or unreadable."""
 
 
-def _fsync_directory(path):
-    if os.name == "posix":  # directories cannot be opened for fsync on Windows
-        descriptor = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-
-
-def _write_json_file(path, payload):
-    with open(path, "x", encoding="utf-8") as file:
-        file.write(payload)
-        file.flush()
-        os.fsync(file.fileno())
+def _write_json_file(path, payload: str):
+    with synced_file(path) as file:
+        file.write(payload.encode("utf-8"))
 
 
 def _to_json_value(value):
@@ -222,7 +213,7 @@ class TrainingCheckpoint:
         os.mkdir(staging)
         self._write_variables(os.path.join(staging, VARIABLES_FILE))
         _write_json_file(os.path.join(staging, STATE_FILE), state_text)
-        _fsync_directory(staging)
+        fsync_directory(staging)
         final_path = self._publish(staging, name)
         self._write_pointer(name)
         self._prune(keep=name)
@@ -230,15 +221,13 @@ class TrainingCheckpoint:
 
     def _write_variables(self, npz_path):
         # One array at a time, so a large model is never held twice in host memory.
-        with open(npz_path, "xb") as file:
+        with synced_file(npz_path) as file:
             with zipfile.ZipFile(file, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
                 for name, obj in self.objects.items():
                     for index, variable in enumerate(obj.variables):
                         key = f"{name}/{index:04d}/{variable.path}.npy"
                         with archive.open(key, "w", force_zip64=True) as member:
                             np.lib.format.write_array(member, np.asarray(variable.numpy()), allow_pickle=False)
-            file.flush()
-            os.fsync(file.fileno())
 
     def _publish(self, staging, name):
         final_path = os.path.join(self.directory, name)
@@ -247,7 +236,7 @@ class TrainingCheckpoint:
             replaced = os.path.join(self.directory, f"{TEMPORARY_PREFIX}old-{name}-{uuid.uuid4().hex}")
             os.replace(final_path, replaced)
         os.replace(staging, final_path)
-        _fsync_directory(self.directory)
+        fsync_directory(self.directory)
         if replaced:
             shutil.rmtree(replaced)
         return final_path
@@ -256,7 +245,7 @@ class TrainingCheckpoint:
         staging = os.path.join(self.directory, f"{TEMPORARY_PREFIX}{POINTER_FILE}-{uuid.uuid4().hex}")
         _write_json_file(staging, json.dumps({"checkpoint": name}))
         os.replace(staging, os.path.join(self.directory, POINTER_FILE))
-        _fsync_directory(self.directory)
+        fsync_directory(self.directory)
 
     def _remove_leftovers(self):
         for entry in os.listdir(self.directory):

@@ -41,6 +41,7 @@ from typing import Callable
 import keras
 import tensorflow as tf
 
+from data_loaders.files import atomic_write_text, remove_stale_temporaries
 from thermal_keras.config import ConfigError
 from thermal_keras.distribute import (
     check_global_batch,
@@ -50,8 +51,8 @@ from thermal_keras.distribute import (
     shard_by_data,
 )
 from thermal_keras.export import RUN_GENERATOR_FILE, RUN_TARGET_SPEC_FILE, save_keras
-from thermal_keras.io import atomic_write_text, remove_stale_temporaries, write_report_json
 from thermal_keras.precision import apply_precision
+from thermal_keras.reports import write_report_json
 from thermal_keras.training.callbacks import CheckpointCallback, FiniteLossGuard
 from thermal_keras.training.checkpoint import TrainingCheckpoint
 from thermal_keras.training.interrupt import stop_at_step
