@@ -6,8 +6,8 @@ BIN := $(VENV)/bin
 GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
 REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 
-.PHONY: demo app test test-slow test-backends unit-tests notebooks bench bench-torch bench-real clean presets presets-pix2pix presets-cyclegan \
-	presets-sr presets-fusion sim-to-real
+.PHONY: demo app test test-slow test-backends unit-tests notebooks bench bench-torch bench-real bench-fusion clean presets \
+	presets-pix2pix presets-cyclegan presets-sr presets-fusion sim-to-real
 
 $(VENV)/.installed-$(if $(GPU),gpu,cpu): $(REQUIREMENTS) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -87,6 +87,15 @@ bench-real: $(VENV)/.installed-bench $(TORCH_VENV)/.installed
 		--torch-python $(TORCH_VENV)/bin/python --json benchmarks/results/real_rgb2thermal.json \
 		--predictions results/real_predictions.npz
 
+# Fusion on real pairs: FusionGAN, STDFusionNet (its preset, or STDFUSIONNET=<run folder or .keras>), averaging and
+# the Laplacian pyramid on the TNO and RoadScene samples in ../shared/data (a missing folder is skipped with its
+# reason), the nine metrics in our convention and MMIF-CDDFuse's, beside published CDDFuse and U2Fusion rows
+# (docs/fusion.md). Results: benchmarks/results/fusion_real.json.
+STDFUSIONNET ?=
+bench-fusion: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
+	$(BIN)/python benchmarks/fusion_real.py $(if $(STDFUSIONNET),--stdfusionnet $(STDFUSIONNET)) \
+		--json benchmarks/results/fusion_real.json
+
 # Retrain and repackage the shipped presets (thermal_keras/presets/NAME/) from their committed recipes
 # (thermal_keras/presets/recipes.py); each trains into build/presets/NAME/run, resumes there, and takes
 # at most an hour on 2 CPU cores. The SR recipes need scikit-image (the test set) for their photographs.
@@ -104,6 +113,7 @@ presets-sr: $(VENV)/.installed-test
 
 presets-fusion: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
 	$(BIN)/thermal-keras presets build fusiongan_vis_ir
+	$(BIN)/thermal-keras presets build stdfusionnet_vis_ir
 
 # Fine-tuning the pix2pix preset on real LLVIP pairs against training from scratch (needs the LLVIP
 # sample beside the repository, ../shared/data/llvip_sample; about 20 minutes on 2 cores).

@@ -108,3 +108,48 @@ def test_real_rgb2thermal_skips_with_a_reason_without_the_data(tmp_path):
     result = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "real_rgb2thermal.py"), "--data",
                              str(tmp_path), "--steps", "2"], capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "holds no RoadScene frames" in result.stderr
+
+
+def test_fusion_real_smoke_on_two_pairs_of_each_dataset(tmp_path):
+    """Two pairs of each real sample, a tiny STDFusionNet given by file: both conventions, wins and the
+    published rows come out; a dataset without its folder is skipped with a reason."""
+    import json
+    import subprocess
+
+    from thermal_keras.models import build_generator
+
+    shared = REPO_ROOT.parent / "shared" / "data"
+    tno, road = shared / "tno_sample", shared / "roadscene_sample"
+    if not (tno / "ir").is_dir() and not (road / "cropinfrared").is_dir():
+        pytest.skip(f"neither the TNO nor the RoadScene sample is under {shared} (they live in ../shared)")
+    generator = tmp_path / "std.keras"
+    build_generator("stdfusionnet", width=2).save(generator)
+    out = tmp_path / "fusion.json"
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "fusion_real.py"), "--max-pairs", "2",
+                             "--max-side", "96", "--stdfusionnet", str(generator), "--json", str(out)],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-2000:]
+    record = json.loads(out.read_text())
+    for name, folder in (("TNO", tno / "ir"), ("RoadScene", road / "cropinfrared")):
+        if not folder.is_dir():
+            assert name in record["skipped_datasets"] and f"{name}: skipped" in result.stdout
+            continue
+        data = record["datasets"][name]
+        assert data["n_images"] == 2 and {"average", "pyramid", "stdfusionnet"} <= set(data["methods"])
+        for by_convention in data["methods"].values():
+            assert set(by_convention) == {"thermal_keras", "cddfuse"}
+            assert all(len(s) == 9 and all(math.isfinite(v) for v in s.values()) for s in by_convention.values())
+        assert set(data["wins"]["stdfusionnet"]["cddfuse"]) == {"average", "pyramid"}
+        assert f"{name} sample: 2 pairs" in result.stdout
+    assert "published (different test images):" in result.stdout and "MMIF-CDDFuse" in result.stdout
+    assert {row["method"] for row in record["published"]["TNO"]} == {"CDDFuse", "U2Fusion"}
+
+
+def test_fusion_real_skips_absent_datasets_with_a_reason(tmp_path):
+    import subprocess
+
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "fusion_real.py"), "--tno",
+                             str(tmp_path / "none"), "--roadscene", str(tmp_path / "none")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "TNO: skipped, no sample at" in result.stdout and "RoadScene: skipped, no sample at" in result.stdout

@@ -1,7 +1,7 @@
 """The ``thermal-keras`` command line: the parser and the dispatch; each family registers its commands.
 
     thermal-keras demo                      pix2pix on the built-in synthetic set, start to finish
-    thermal-keras train pix2pix|cyclegan|srgan|fusiongan [options]
+    thermal-keras train pix2pix|cyclegan|srgan|fusiongan|stdfusionnet [options]
     thermal-keras evaluate | export | translate | upscale | export-sr | fuse | synthetic
     thermal-keras app                       the web demo of the presets on http://127.0.0.1:7860/
 
@@ -41,7 +41,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     parser.add_argument("--verbose", action="store_true", help="show TensorFlow's own log lines")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    train = commands.add_parser("train", help="train a model (pix2pix, cyclegan, srgan, fusiongan)")
+    train = commands.add_parser("train", help="train a model (pix2pix, cyclegan, srgan, fusiongan, stdfusionnet)")
     train_models = train.add_subparsers(dest="model", required=True, metavar="MODEL")
     handlers = {}
     for module in COMMAND_MODULES:

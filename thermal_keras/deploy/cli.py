@@ -19,7 +19,8 @@ from pathlib import Path
 # --input-size: the largest fixed side (8K), checked before the model loads (a converter given 100000 x 100000
 # may fail with a traceback and a long MLIR dump, or write a model no device can run)
 MAX_INPUT_SIDE = 8192
-FAMILY_OF_PRESET = {"pix2pix": "translator", "cyclegan": "translator", "srgan": "sr", "fusiongan": "fusion"}
+FAMILY_OF_PRESET = {"pix2pix": "translator", "cyclegan": "translator", "srgan": "sr", "fusiongan": "fusion",
+                    "stdfusionnet": "fusion"}
 
 
 def add_arguments(export) -> None:

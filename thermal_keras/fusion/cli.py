@@ -1,13 +1,16 @@
-"""``thermal-keras fuse IR VIS OUT`` and ``thermal-keras train fusiongan``::
+"""``thermal-keras fuse IR VIS OUT``, ``thermal-keras train fusiongan`` and ``train stdfusionnet``::
 
     thermal-keras train fusiongan --data /data/LLVIP --layout llvip --image-size 120 --epochs 10
+    thermal-keras train stdfusionnet --batch-size 8 --image-size 96 --epochs 10  # synthetic scenes, masked
     thermal-keras fuse --model results/fusiongan ir/ visible/ fused/         # FusionGAN, colour output
+    thermal-keras fuse --model results/stdfusionnet ir/ visible/ fused/      # STDFusionNet (same contract)
     thermal-keras fuse --preset fusiongan_vis_ir ir.png vis.png fused.png    # the pretrained preset
     thermal-keras fuse --method pyramid ir.png vis.png fused.png            # a classical baseline
 
 ``fuse`` takes two files, or two folders whose images pair by name; the output is the visible
 image's colour with the fused luma (``--grey`` for the fused grey image). Training options are the
-fields of :class:`~thermal_keras.fusion.config.FusionGANConfig`. ``fuse`` reads 8-bit images (16-bit
+fields of :class:`~thermal_keras.fusion.config.FusionGANConfig` and
+:class:`~thermal_keras.fusion.config.STDFusionNetConfig`. ``fuse`` reads 8-bit images (16-bit
 ones are refused, not clipped), writes only new files (``--overwrite`` replaces existing ones) and
 loads the generator with ``safe_mode=True``.
 """
@@ -16,9 +19,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from thermal_keras.fusion.config import FusionGANConfig
+from thermal_keras.fusion.config import FusionGANConfig, STDFusionNetConfig
 
 FUSE_METHODS = ("fusiongan", "average", "pyramid")
+FUSION_FAMILIES = ("fusiongan", "stdfusionnet")  # preset families whose generator fuse runs
 
 
 def register(commands, train_models) -> dict:
@@ -28,16 +32,21 @@ def register(commands, train_models) -> dict:
     fuse.add_argument("visible", help="visible image file, or a folder with the same file names")
     fuse.add_argument("out", help="output PNG file (for one pair) or folder")
     model = fuse.add_mutually_exclusive_group()
-    model.add_argument("--model", default=None, help="FusionGAN run folder or generator .keras file")
-    model.add_argument("--preset", default=None, help="a pretrained FusionGAN preset by name (`thermal-keras presets`)")
+    model.add_argument("--model", default=None, help="FusionGAN or STDFusionNet run folder or generator .keras file")
+    model.add_argument("--preset", default=None, help="a pretrained fusion preset by name (`thermal-keras presets`)")
     fuse.add_argument("--method", default=None, choices=FUSE_METHODS,
-                      help="fusiongan (needs --model; the default with it), average or pyramid")
+                      help="fusiongan (the generator of --model or --preset, FusionGAN or STDFusionNet; the "
+                           "default with them), average or pyramid")
     fuse.add_argument("--grey", action="store_true", help="write the fused grey image, not colour")
     fuse.add_argument("--max-side", type=int, default=None, help="shrink inputs so the longer side is at most this")
     fuse.add_argument("--overwrite", action="store_true", help="replace output files that already exist")
     train = train_models.add_parser("fusiongan", help="FusionGAN infrared + visible fusion")
     FusionGANConfig.add_arguments(train)
-    return {"fuse": fuse_command, "train:fusiongan": train_fusiongan_command}
+    std = train_models.add_parser("stdfusionnet", help="STDFusionNet infrared + visible fusion (salient-target "
+                                  "loss; synthetic scenes with material masks)")
+    STDFusionNetConfig.add_arguments(std)
+    return {"fuse": fuse_command, "train:fusiongan": train_fusiongan_command,
+            "train:stdfusionnet": train_stdfusionnet_command}
 
 
 def _generator_path(model) -> Path:
@@ -49,14 +58,14 @@ def _generator_path(model) -> Path:
     return path
 
 
-def _load_generator(model):
-    """The FusionGAN generator of a run folder, a ``.keras`` file or a preset folder."""
+def load_fusion_generator(model):
+    """The fusion generator (FusionGAN or STDFusionNet) of a run folder, a ``.keras`` file or a preset folder."""
     if (Path(model) / "preset.json").is_file():
         from thermal_keras.presets import load_preset
 
         preset = load_preset(model)
-        if preset.family != "fusiongan":
-            raise ValueError(f"{model}: preset {preset.name} is a {preset.family} model, not FusionGAN")
+        if preset.family not in FUSION_FAMILIES:
+            raise ValueError(f"{model}: preset {preset.name} is a {preset.family} model, not a fusion model")
         return preset.generator
     from thermal_keras.export import load_keras_model
 
@@ -154,5 +163,15 @@ def train_fusiongan_command(args) -> int:
     from thermal_keras.training.run import format_trained
 
     run = train_fusiongan(FusionGANConfig.from_args(args), verbose=args.keras_verbose)
+    print(format_trained(run, run.report and format_fusion_table(run.report)))
+    return 0
+
+
+def train_stdfusionnet_command(args) -> int:
+    from thermal_keras.fusion.evaluate import format_fusion_table
+    from thermal_keras.fusion.train import train_stdfusionnet
+    from thermal_keras.training.run import format_trained
+
+    run = train_stdfusionnet(STDFusionNetConfig.from_args(args), verbose=args.keras_verbose)
     print(format_trained(run, run.report and format_fusion_table(run.report)))
     return 0

@@ -1,4 +1,4 @@
-"""Fusing whole images with FusionGAN or a classical baseline, and the table of fusion metrics.
+"""Fusing whole images with FusionGAN, STDFusionNet or a classical baseline, and the table of fusion metrics.
 
 ``fuse_pair`` fuses full-size images with a generator or a baseline (average, Laplacian pyramid);
 ``fusion_table`` scores fusion methods on pairs with every :mod:`thermal_keras.metrics.fusion`
@@ -22,11 +22,12 @@ def generator_fuser(generator):
     return fuse
 
 
-def fusers(generator=None) -> dict:
-    """The baselines (``average``, ``pyramid``) and, with a generator, ``fusiongan``; 0..255 in and out."""
+def fusers(generator=None, name: str = "fusiongan") -> dict:
+    """The baselines (``average``, ``pyramid``) and, with a generator, ``name`` (``fusiongan``, or
+    ``stdfusionnet`` for an STDFusionNet generator: the same contract); 0..255 in and out."""
     table = dict(BASELINES)
     if generator is not None:
-        table["fusiongan"] = generator_fuser(generator)
+        table[name] = generator_fuser(generator)
     return table
 
 
@@ -45,17 +46,23 @@ def fusion_table(files, methods: dict, max_side: int | None = 320) -> dict:
     method: {"EN": ..., ...}}``.
     """
     from thermal_keras.fusion.data import read_pair
+
+    pairs = (read_pair(visible_path, ir_path, max_side) for visible_path, ir_path in zip(files.a_paths, files.b_paths))
+    return fusion_table_of_pairs(pairs, methods, n=len(files))
+
+
+def fusion_table_of_pairs(pairs, methods: dict, n: int) -> dict:
+    """:func:`fusion_table` of ``n`` pairs given as arrays: an iterable of ``(ir (H, W), visible_rgb
+    (H, W, 3))`` on 0..255."""
     from thermal_keras.metrics import fusion
 
     sums = {name: {} for name in methods}
-    for visible_path, ir_path in zip(files.a_paths, files.b_paths):
-        ir, visible_rgb = read_pair(visible_path, ir_path, max_side)
+    for ir, visible_rgb in pairs:
         visible_y = rgb_to_ycbcr(visible_rgb)[..., 0]
         for name, fuse in methods.items():
             fused = np.rint(np.clip(fuse(ir, visible_y), 0.0, 255.0))
             for metric, value in fusion.all_metrics(fused, ir, visible_y).items():
                 sums[name][metric] = sums[name].get(metric, 0.0) + value
-    n = len(files)
     table = {name: {m: v / n for m, v in values.items()} for name, values in sums.items()}
     return {"n_images": n, "size": list(ir.shape), **table}
 
@@ -65,6 +72,7 @@ def format_fusion_table(table: dict) -> str:
     from thermal_keras.metrics.fusion import METRIC_NAMES
 
     methods = [k for k in table if k not in ("n_images", "size")]
-    lines = [f"{'':11}" + "".join(f"{m:>8}" for m in METRIC_NAMES)]
-    lines += [f"{name:11}" + "".join(f"{table[name][m]:8.3f}" for m in METRIC_NAMES) for name in methods]
+    width = max([11, *(len(name) + 1 for name in methods)])
+    lines = [f"{'':{width}}" + "".join(f"{m:>8}" for m in METRIC_NAMES)]
+    lines += [f"{name:{width}}" + "".join(f"{table[name][m]:8.3f}" for m in METRIC_NAMES) for name in methods]
     return "\n".join(lines)

@@ -1,4 +1,6 @@
-"""FusionGAN (Ma et al., Information Fusion 2019): a GAN that fuses infrared and visible images.
+"""FusionGAN (Ma et al., Information Fusion 2019): a GAN that fuses infrared and visible images; and
+STDFusionNet (Ma et al., IEEE TIM 2021), its salient-target successor without a discriminator (at the
+end of the file: :func:`salient_loss`, :class:`STDFusionNet`).
 
 The generator sees ``concat(IR, VIS)`` and outputs one fused grey image; its content loss keeps the
 infrared *intensities* and the visible *gradients*, while a discriminator that tells fused images
@@ -178,3 +180,125 @@ class FusionGAN(GANModel):
 
         return {**super().checkpoint_objects(),
                 "label_seeds": types.SimpleNamespace(variables=[self.label_seeds.state])}
+
+
+# --- STDFusionNet (Ma et al., IEEE TIM 2021): no discriminator, a salient-target loss ---------
+
+SOBEL_X = ((-1.0, 0.0, 1.0), (-2.0, 0.0, 2.0), (-1.0, 0.0, 1.0))
+SALIENT_TERMS = ("salient_intensity", "salient_gradient", "background_intensity", "background_gradient")
+
+
+def sobel_gradient(images):
+    """``|Sobel_x * I| + |Sobel_y * I|`` of ``(N, H, W, 1)`` images, zero padding ("same"), float32;
+    the gradient operator of STDFusionNet's loss (its reference code's ``gradient``)."""
+    kernel_x = ops.convert_to_tensor(SOBEL_X, "float32")
+    kernels = ops.reshape(ops.stack([kernel_x, ops.transpose(kernel_x)], axis=-1), (3, 3, 1, 2))
+    edges = ops.conv(ops.cast(images, "float32"), kernels, strides=1, padding="same")
+    return ops.sum(ops.abs(edges), axis=-1, keepdims=True)
+
+
+def salient_loss_terms(fused, ir, visible, mask) -> dict:
+    """The four terms of STDFusionNet's loss as float32 scalars (see :func:`salient_loss`).
+
+    ``fused``, ``ir``, ``visible``: ``(N, H, W, 1)`` in ``[-1, 1]``; ``mask``: ``(N, H, W, 1)`` in
+    ``[0, 1]``, 1 on salient targets. Each term is a mean over all ``N·H·W`` pixels (not over the mask's
+    area), as in the paper's ``1/(HW)`` and the reference code's ``reduce_mean``.
+    """
+    fused, ir, visible, mask = (ops.cast(t, "float32") for t in (fused, ir, visible, mask))
+    background = 1.0 - mask
+    grad_fused = sobel_gradient(fused)
+    return {"salient_intensity": ops.mean(mask * ops.abs(fused - ir)),
+            "salient_gradient": ops.mean(mask * ops.abs(grad_fused - sobel_gradient(ir))),
+            "background_intensity": ops.mean(background * ops.abs(fused - visible)),
+            "background_gradient": ops.mean(background * ops.abs(grad_fused - sobel_gradient(visible)))}
+
+
+def salient_loss(fused, ir, visible, mask, alpha: float = 7.0):
+    """STDFusionNet's loss, float32 scalar >= 0:
+
+    ``L = α·(mean(M·|F − IR|) + mean(M·|∇F − ∇IR|)) + mean((1−M)·|F − VIS|) + mean((1−M)·|∇F − ∇VIS|)``
+
+    ``M`` the salient-target mask, ``∇`` :func:`sobel_gradient`, L1 norms divided by the pixel count;
+    pixel and gradient terms weigh the same within a region, and ``α`` (7 in the paper) weighs the
+    small salient regions against the background. Zero when ``F = IR`` wherever ``M > 0``, ``F = VIS``
+    wherever ``M < 1``, and the Sobel gradients agree there too (images that differ only at least one
+    pixel inside the mask's edge); it grows with the L1 error in either region.
+    """
+    terms = salient_loss_terms(fused, ir, visible, mask)
+    return (alpha * (terms["salient_intensity"] + terms["salient_gradient"])
+            + terms["background_intensity"] + terms["background_gradient"])
+
+
+@keras.saving.register_keras_serializable(package="thermal_keras")
+class STDFusionNet(GANModel):
+    """STDFusionNet around its generator (:func:`~thermal_keras.fusion.networks.stdfusionnet_generator`).
+
+    Not adversarial: one network, one optimizer (Adam 1e-3 in the reference) and :func:`salient_loss`.
+    The GAN base class is used for its compile, checkpoint and serialisation plumbing only.
+
+    Data: batches ``(ir, visible, mask)``: float32 ``(N, H, W, 1)`` each, the images in ``[-1, 1]``, the
+    mask in ``[0, 1]`` (:func:`thermal_keras.fusion.salient.salient_dataset`); the mask is needed in
+    training only. ``model(concat([ir, visible], -1))`` and :meth:`fuse` return the fused image
+    ``(N, H, W, 1)`` in ``[-1, 1]``. Step counter: ``g_optimizer.iterations``.
+    """
+
+    NETWORKS = ("generator",)
+    CONFIG_FIELDS = ("seed",)
+
+    def __init__(self, generator, seed: int = 0, **kwargs):
+        kwargs.setdefault("name", "stdfusionnet")
+        super().__init__(**kwargs)
+        self.set_networks(generator)
+        self.seed = seed
+        self.loss_settings = {}
+        self.trackers = {n: keras.metrics.Mean(name=n) for n in ("loss", *SALIENT_TERMS)}
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def fuse(self, ir, visible, training=False):
+        """Fused image of ``ir`` and ``visible`` (each ``(N, H, W, 1)`` in ``[-1, 1]``)."""
+        return self.generator(ops.concatenate([ir, visible], axis=-1), training=training)
+
+    def compile(self, g_optimizer=None, alpha: float = 7.0, **kwargs):
+        """The optimizer (default Adam(1e-3), the reference's) and ``alpha``, the salient regions'
+        weight. Other kwargs go to ``keras.Model.compile`` (``jit_compile``, ``run_eagerly``)."""
+        alpha = check_weight(alpha, "alpha")
+        self.compile_optimizers(g_optimizer or FusedAdam(1e-3, name="g_optimizer"), None,
+                                self.generator.trainable_variables, [], kwargs)
+        self.loss_settings = {"alpha": alpha}
+        self.compile_settings = self.loss_settings
+
+    @staticmethod
+    def _batch(data):
+        if not isinstance(data, (tuple, list)) or len(data) != 3:
+            raise ValueError("STDFusionNet needs batches (ir, visible, mask)")
+        return tuple(ops.cast(t, "float32") for t in data)
+
+    def _salient_losses(self, ir, visible, mask, training):
+        terms = salient_loss_terms(self.fuse(ir, visible, training=training), ir, visible, mask)
+        alpha = self.loss_settings.get("alpha", 7.0)
+        loss = (alpha * (terms["salient_intensity"] + terms["salient_gradient"])
+                + terms["background_intensity"] + terms["background_gradient"])
+        return {"loss": loss, **terms}
+
+    def _logged(self, values):
+        for key, value in values.items():
+            self.trackers[key].update_state(value)
+        return step_logs({key: self.trackers[key].result() for key in values})
+
+    def train_step(self, data):
+        """One Adam update of the generator on :func:`salient_loss`."""
+        self.require_compiled()
+        ir, visible, mask = self._batch(data)
+        variables = self.generator.trainable_variables
+        with tf.GradientTape() as tape:
+            values = self._salient_losses(ir, visible, mask, training=True)
+            scaled = self.g_optimizer.scale_loss(replica_share(values["loss"]))
+        self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+        return self._logged(values)
+
+    def test_step(self, data):
+        """The loss and its four terms on held-out batches."""
+        return self._logged(self._salient_losses(*self._batch(data), training=False))

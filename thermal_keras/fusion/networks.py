@@ -1,4 +1,5 @@
-"""FusionGAN's networks (Ma et al., Information Fusion 2019), as in the reference code.
+"""FusionGAN's networks (Ma et al., Information Fusion 2019), as in the reference code, and STDFusionNet's
+generator (Ma et al., IEEE TIM 2021; at the end of the file).
 
 Generator: 5×5 (256) → 5×5 (128) → 3×3 (64) → 3×3 (32) → 1×1 (1), all "valid" convolutions with
 biases, batch norm (scale and centre) and LeakyReLU 0.2 after the first four, tanh last. The
@@ -102,3 +103,91 @@ def build_fusiongan_generator(name: str = "fusiongan", **kwargs) -> keras.Model:
 def build_fusiongan_discriminator(name: str = "fusiongan", **kwargs) -> keras.Model:
     """Factory entry (``build_discriminator("fusiongan", image_size=120)``)."""
     return fusiongan_discriminator(**kwargs)
+
+
+# --- STDFusionNet (Ma et al., IEEE TIM 2021) ---------------------------------------------------
+
+STDFUSIONNET_INITS = ("glorot", "reference")
+STD_LEAKY_SLOPE = 0.2  # tf.nn.leaky_relu's default, which the reference calls
+
+
+def _std_initializer(init: str):
+    # The reference draws kernels from a truncated normal with stddev 1e-3 (biases 0): its output
+    # starts flat and, on a CPU budget, barely moves in the first hundred steps (loss 1.87 -> 1.85
+    # where Keras' Glorot-uniform default reaches 0.81, docs/fusion.md); "glorot" is the default here.
+    if init == "reference":
+        return keras.initializers.TruncatedNormal(stddev=1e-3)
+    return keras.initializers.GlorotUniform()
+
+
+def _std_conv(filters, kernel, name, init, use_bias=True):
+    return layers.Conv2D(filters, kernel, padding="same", use_bias=use_bias, kernel_initializer=_std_initializer(init),
+                         name=name)
+
+
+def _std_activation(kind, name):
+    if kind == "lrelu":
+        return layers.LeakyReLU(negative_slope=STD_LEAKY_SLOPE, name=name)
+    return layers.Activation(kind, dtype="float32" if kind == "tanh" else None, name=name)
+
+
+def std_res_block(x, filters: int, activation: str, name: str, out_name: str | None = None, init: str = "glorot"):
+    """STDFusionNet's residual block: 1×1 (in→in) and 3×3 (in→in) convolutions with LeakyReLU, a
+    1×1 convolution to ``filters``, plus the input (through a bias-free 1×1 "identity" convolution
+    when the widths differ), then ``activation`` ("lrelu", "elu" or "tanh"), named ``out_name``."""
+    width = x.shape[-1]
+    y = _std_activation("lrelu", f"{name}_act1")(_std_conv(width, 1, f"{name}_conv1", init)(x))
+    y = _std_activation("lrelu", f"{name}_act2")(_std_conv(width, 3, f"{name}_conv2", init)(y))
+    y = _std_conv(filters, 1, f"{name}_conv3", init)(y)
+    skip = x if width == filters else _std_conv(filters, 1, f"{name}_identity", init, use_bias=False)(x)
+    return _std_activation(activation, out_name or f"{name}_out")(layers.Add(name=f"{name}_add")([y, skip]))
+
+
+def _std_encoder(image, width: int, prefix: str, init: str):
+    """Common layer (5×5, ``width``, LeakyReLU) and three residual blocks: widths w, 2w, 4w."""
+    x = _std_activation("lrelu", f"{prefix}_act0")(_std_conv(width, 5, f"{prefix}_conv0", init)(image))
+    for i, filters in enumerate((width, 2 * width, 4 * width), start=1):
+        x = std_res_block(x, filters, "lrelu", f"{prefix}_block{i}", init=init)
+    return x
+
+
+def _pick_channel(inputs, index: int, name: str):
+    """Channel ``index`` of ``inputs`` as ``(N, H, W, 1)``: a fixed, untrainable 1×1 convolution
+    (stock layers only, so the model saves, loads in safe mode and exports like the others)."""
+    channels = inputs.shape[-1]
+    kernel = [[[[1.0 if c == index else 0.0] for c in range(channels)]]]  # (1, 1, channels, 1)
+    return layers.Conv2D(1, 1, use_bias=False, trainable=False, dtype="float32", name=name,
+                         kernel_initializer=keras.initializers.Constant(kernel))(inputs)
+
+
+def stdfusionnet_generator(width: int = 16, init: str = "glorot", name: str = "stdfusionnet_generator") -> keras.Model:
+    """STDFusionNet: ``(N, H, W, 2)`` = (infrared, visible luma) in ``[-1, 1]`` -> fused ``(N, H, W, 1)``
+    float32 in ``[-1, 1]`` (tanh).
+
+    Two encoders of one architecture with their own weights (infrared, visible): a 5×5 convolution
+    to ``width`` channels, then residual blocks to ``width``, ``2·width``, ``4·width``; the visible and
+    infrared features are concatenated (``8·width``) and four residual blocks reconstruct the image:
+    ``4·width`` (ELU), ``2·width`` (ELU), ``width`` (LeakyReLU), 1 (tanh). Every convolution is
+    stride 1 with "same" padding, so ``H, W`` may be anything from 1 up and the output has the
+    input's size. ``width=16`` is the reference: 282,513 trainable parameters (about ``1100·width²``;
+    as many multiply-adds per pixel). ``init``: ``"glorot"`` (Keras' default) or ``"reference"``
+    (truncated normal, stddev 1e-3).
+    """
+    if isinstance(width, bool) or not isinstance(width, numbers.Integral) or width < 1:
+        raise ValueError(f"width must be an int >= 1, got {width!r}")
+    if init not in STDFUSIONNET_INITS:
+        raise ValueError(f"init must be one of {STDFUSIONNET_INITS}, got {init!r}")
+    inputs = keras.Input((None, None, 2), name="ir_visible")
+    ir_features = _std_encoder(_pick_channel(inputs, 0, "infrared"), width, "ir", init)
+    visible_features = _std_encoder(_pick_channel(inputs, 1, "visible"), width, "vis", init)
+    x = layers.Concatenate(name="features")([visible_features, ir_features])
+    for i, (filters, activation) in enumerate(((4 * width, "elu"), (2 * width, "elu"), (width, "lrelu")), start=1):
+        x = std_res_block(x, filters, activation, f"decoder_block{i}", init=init)
+    outputs = std_res_block(x, 1, "tanh", "decoder_block4", out_name="fused", init=init)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def build_stdfusionnet_generator(name: str = "stdfusionnet", **kwargs) -> keras.Model:
+    """Factory entry (``build_generator("stdfusionnet", width=16)``); kwargs go to
+    :func:`stdfusionnet_generator`."""
+    return stdfusionnet_generator(**kwargs)

@@ -10,8 +10,8 @@ Networks are chosen by name, as in the pix2pix reference (``--netG unet_256``, `
 
 from thermal_keras.cyclegan.image_pool import ImagePool
 from thermal_keras.cyclegan.model import CycleGAN
-from thermal_keras.fusion.model import FusionGAN
-from thermal_keras.fusion.networks import fusiongan_discriminator, fusiongan_generator
+from thermal_keras.fusion.model import FusionGAN, STDFusionNet
+from thermal_keras.fusion.networks import fusiongan_discriminator, fusiongan_generator, stdfusionnet_generator
 from thermal_keras.layers import EdgePadding2D, ReflectionPadding2D
 from thermal_keras.networks import DISCRIMINATORS, GENERATORS, build_discriminator, build_generator
 from thermal_keras.networks.patchgan import (
@@ -52,6 +52,7 @@ __all__ = [
     "ReflectionPadding2D",
     "SRConvBlock",
     "SRGAN",
+    "STDFusionNet",
     "build_discriminator",
     "build_generator",
     "build_patchgan",
@@ -72,6 +73,7 @@ __all__ = [
     "pixel_discriminator",
     "receptive_radius_lr",
     "resnet_generator",
+    "stdfusionnet_generator",
     "total_variation",
     "unet_generator",
 ]

@@ -23,6 +23,7 @@ GENERATORS = {
     "resnet_6blocks": ("thermal_keras.networks.resnet", "build_resnet"),
     "resnet": ("thermal_keras.networks.resnet", "build_resnet"),
     "fusiongan": ("thermal_keras.fusion.networks", "build_fusiongan_generator"),
+    "stdfusionnet": ("thermal_keras.fusion.networks", "build_stdfusionnet_generator"),
 }
 DISCRIMINATORS = {
     "basic": ("thermal_keras.networks.patchgan", "build_patchgan"),

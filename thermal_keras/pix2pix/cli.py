@@ -257,7 +257,7 @@ def export_command(args) -> int:
 
             print(f"wrote SavedModel {export_sr_saved_model(generator, out)}")
             return 0
-        if preset.family == "fusiongan":  # the fusion contract: uint8 IR + visible in (docs/export.md)
+        if preset.family in ("fusiongan", "stdfusionnet"):  # the fusion contract: uint8 IR + visible in (docs/export.md)
             from thermal_keras.deploy.writers import export_generator
 
             print(f"wrote SavedModel {export_generator(generator, 'savedmodel', out, family='fusion')}")

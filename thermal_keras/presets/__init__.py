@@ -31,7 +31,7 @@ PRESET_ROOT = Path(__file__).resolve().parent
 PRESET_FILE = "preset.json"
 WEIGHTS_FILE = "weights.npz"
 CARD_FILE = "MODEL_CARD.md"
-FAMILIES = ("pix2pix", "cyclegan", "srgan", "fusiongan")
+FAMILIES = ("pix2pix", "cyclegan", "srgan", "fusiongan", "stdfusionnet")
 
 
 class PresetError(ValueError):

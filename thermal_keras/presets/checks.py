@@ -82,10 +82,20 @@ def sr_real_check(preset, folder, side: int | None = SR_CHECK_SIDE) -> dict:
     return _sr_table(evaluate_against_bicubic(preset.generator, images, scale))
 
 
-def fusion_wins(table: dict, method: str = "fusiongan") -> dict:
-    """``{baseline: number of the nine metrics on which method scores higher}`` (higher is better for all)."""
+FUSION_FAMILIES = ("fusiongan", "stdfusionnet")  # fusion preset families; each one's row in a fusion table
+
+
+def fusion_method(table: dict) -> str:
+    """The learned method's row of a fusion table: ``fusiongan`` or ``stdfusionnet``."""
+    return next(name for name in FUSION_FAMILIES if name in table)
+
+
+def fusion_wins(table: dict, method: str | None = None) -> dict:
+    """``{baseline: number of the nine metrics on which method scores higher}`` (higher is better for all);
+    ``method`` defaults to the table's learned method (:func:`fusion_method`)."""
     from thermal_keras.metrics.fusion import METRIC_NAMES
 
+    method = method or fusion_method(table)
     return {other: sum(table[method][m] > table[other][m] for m in METRIC_NAMES)
             for other in ("average", "pyramid") if other in table}
 
@@ -107,20 +117,32 @@ def fusion_check(preset, n: int = FUSION_CHECK_PAIRS) -> dict:
     return {**table, "wins": fusion_wins(table)}
 
 
+def stdfusionnet_check(preset, n: int = FUSION_CHECK_PAIRS) -> dict:
+    """Fusion metrics of an STDFusionNet preset, averaging and the pyramid on the first ``n`` of its
+    recipe's held-out synthetic scenes (rendered exactly, as it was scored after training)."""
+    from thermal_keras.fusion.salient import salient_scenes
+    from thermal_keras.fusion.train import held_out_table
+
+    run = preset.info["run_config"]
+    scenes = salient_scenes(n, run["synthetic_size"], run["seed"], split=1, keep_rgb=True, cache_root=None)
+    table = held_out_table(preset.generator, scenes)
+    return {**table, "wins": fusion_wins(table)}
+
+
 def fusion_real_check(preset, root) -> dict:
     """Fusion metrics on the visible/infrared pairs of a TNO-style folder (``vi/``, ``ir/``), at most
     :data:`FUSION_MAX_SIDE` pixels on the longer side."""
     from data_loaders import tno
     from thermal_keras.fusion.evaluate import fusers, fusion_table
 
-    table = fusion_table(tno.tno(root), fusers(preset.generator), max_side=FUSION_MAX_SIDE)
+    table = fusion_table(tno.tno(root), fusers(preset.generator, name=preset.family), max_side=FUSION_MAX_SIDE)
     return {**table, "wins": fusion_wins(table)}
 
 
 def quick_check(preset) -> dict:
     """The family's quick check (see the module docstring)."""
     checks = {"pix2pix": translation_check, "cyclegan": translation_check, "srgan": sr_check,
-              "fusiongan": fusion_check}
+              "fusiongan": fusion_check, "stdfusionnet": stdfusionnet_check}
     return checks[preset.family](preset)
 
 
@@ -129,6 +151,6 @@ def real_check(preset, root):
     root = Path(root)
     if preset.family == "srgan" and int(preset.info["channels"]) == 1:
         return sr_real_check(preset, root / "ir")
-    if preset.family == "fusiongan":
+    if preset.family in FUSION_FAMILIES:
         return fusion_real_check(preset, root)
     return None

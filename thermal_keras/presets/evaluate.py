@@ -63,7 +63,8 @@ def format_preset_report(report: dict) -> str:
                 f"Y-PSNR gain over bicubic: {report['psnr_y_gain']:+.2f} dB")
     from thermal_keras.fusion.evaluate import format_fusion_table
 
-    wins = report["wins"]
-    table = {m: report[m] for m in ("fusiongan", "average", "pyramid")}
-    return (format_fusion_table(table) + f"\nFusionGAN beats averaging on {wins['average']}/9 metrics and "
+    wins, method = report["wins"], report["family"]
+    table = {m: report[m] for m in (method, "average", "pyramid")}
+    label = {"fusiongan": "FusionGAN", "stdfusionnet": "STDFusionNet"}[method]
+    return (format_fusion_table(table) + f"\n{label} beats averaging on {wins['average']}/9 metrics and "
             f"the Laplacian pyramid on {wins['pyramid']}/9 ({report['n_images']} pairs)")

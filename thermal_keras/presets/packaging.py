@@ -19,7 +19,7 @@ from pathlib import Path
 from thermal_keras.export import RUN_GENERATOR_FILE, RUN_TARGET_SPEC_FILE, load_keras_model, read_target_spec_file
 
 TRANSLATION_BASELINES = ("model", "grey_baseline", "mean_baseline")
-FUSION_METHODS = ("fusiongan", "average", "pyramid")
+FUSION_METHODS = ("fusiongan", "average", "pyramid")  # a FusionGAN preset's rows (STDFusionNet's: "stdfusionnet")
 TNO_LABEL = "TNO Image Fusion Dataset sample (real; research use, Toet 2014)"
 
 
@@ -65,12 +65,12 @@ def _sr_metrics(report: dict) -> tuple[dict, str]:
 
 
 def _fusion_metrics(report: dict) -> tuple[dict, str]:
-    from thermal_keras.presets.checks import fusion_wins
+    from thermal_keras.presets.checks import fusion_method, fusion_wins
 
     wins = fusion_wins(report)
     name = f"held-out synthetic pairs ({report['n_images']})"
     headline = f"beats averaging on {wins['average']}/9 metrics, the pyramid on {wins['pyramid']}/9"
-    return {name: {k: report[k] for k in FUSION_METHODS}}, headline
+    return {name: {k: report[k] for k in (fusion_method(report), "average", "pyramid")}}, headline
 
 
 def package(name: str, recipe: dict, run_dir, config: dict, training: dict, out) -> Path:
@@ -82,10 +82,10 @@ def package(name: str, recipe: dict, run_dir, config: dict, training: dict, out)
     spec = read_target_spec_file(spec_file) if spec_file.exists() else None
     report = json.loads((run_dir / "metrics.json").read_text())
     family = recipe["family"]
-    metrics, headline = {"pix2pix": _translation_metrics, "cyclegan": _translation_metrics,
-                         "srgan": _sr_metrics, "fusiongan": _fusion_metrics}[family](report)
+    metrics, headline = {"pix2pix": _translation_metrics, "cyclegan": _translation_metrics, "srgan": _sr_metrics,
+                         "fusiongan": _fusion_metrics, "stdfusionnet": _fusion_metrics}[family](report)
     extra = {"limitations": recipe.get("limitations", ""), "run_config": config}
-    if family in ("pix2pix", "cyclegan", "fusiongan"):
+    if family in ("pix2pix", "cyclegan", "fusiongan", "stdfusionnet"):
         extra["image_size"] = config["image_size"]
     if family == "srgan":
         extra.update(scale=config["scale"], channels=int(generator.input_shape[-1]))
@@ -100,7 +100,7 @@ def _check_rows(family: str, report: dict) -> dict:
         return {k: report[k] for k in TRANSLATION_BASELINES}
     if family == "srgan":
         return {k: report[k] for k in ("model", "bicubic")}
-    return {k: report[k] for k in FUSION_METHODS}
+    return {k: report[k] for k in (family, "average", "pyramid")}
 
 
 def record_checks(out: Path) -> Path:

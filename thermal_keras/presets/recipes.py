@@ -121,6 +121,29 @@ RECIPES["fusiongan_vis_ir"] = {
     "limitations": ("Trained on synthetic pairs only; scored on real TNO pairs in its card. Like FusionGAN "
                     "itself it expects pixel-registered inputs: misregistration shows as double edges."),
 }
+RECIPES["stdfusionnet_vis_ir"] = {
+    "family": "stdfusionnet",
+    "task": "visible + infrared fusion",
+    "description": ("STDFusionNet generator (Ma et al. 2021: an infrared and a visible encoder, each a 5x5 "
+                    "convolution and three residual blocks, features concatenated, four residual blocks to one "
+                    "channel; width 8: half the reference's) fusing an 8-bit infrared frame and the luma of a "
+                    "registered visible frame into one grey image that keeps the infrared intensity and edges of "
+                    "people and vehicles and the visible texture elsewhere; input (N, H, W, 2) = (infrared, visible "
+                    "luma) in [-1, 1], output (N, H, W, 1) in [-1, 1], any size. Trained without a discriminator on "
+                    "synthetic day and night scenes with the paper's salient-target loss (alpha 7), the masks taken "
+                    "from the scenes' material maps (skin, clothing, car paint including hot engines, tyres); "
+                    "Glorot-initialised (the reference's stddev-1e-3 start learns too slowly on a CPU budget)."),
+    "train": ["stdfusionnet", "--seed", "0", "--synthetic-train", "400", "--synthetic-test", "32",
+              "--synthetic-size", "192", "--image-size", "96", "--batch-size", "8", "--width", "8",
+              "--epochs", "30", "--decay-epochs", "30", "--checkpoint-every", "1"],
+    "data": SYNTHETIC_DATA.replace("seed 0", "seed 0, the FusionGAN preset's scenes: 8-bit AGC infrared, visible "
+                                   "luma and salient-target masks from the material maps, as exact arrays"),
+    "data_licence": SYNTHETIC_LICENCE,
+    "limitations": ("Trained on synthetic pairs only; its salient targets are the synthetic set's people and cars, "
+                    "so real targets of other kinds (animals, machinery, bunkers) are fused as background. "
+                    "Scored on real TNO pairs in its card and by `make bench-fusion`. Expects pixel-registered "
+                    "inputs: misregistration shows as double edges."),
+}
 RECIPES["cyclegan_rgb2thermal_128"] = {
     "family": "cyclegan",
     "task": "RGB -> thermal (8-bit AGC), unpaired",
