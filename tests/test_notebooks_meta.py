@@ -18,7 +18,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 TUTORIALS = tuple(sorted(p.name for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb")))
-INSTALL_URL = "thermal-keras[notebooks] @ git+https://github.com/thermal-keras/thermal-keras@v"
+REPO_URL = "https://github.com/thermal-keras/thermal-keras"
 COLAB_PREFIX = "https://colab.research.google.com/github/thermal-keras/thermal-keras/blob/main/notebooks/"
 PACKAGES = ("thermal_keras", "data_loaders")
 MAX_CELL_LINES = 30
@@ -75,13 +75,51 @@ def test_colab_badge_and_install_cell(notebook):
     assert f"({COLAB_PREFIX}{name})" in source(first), f"{name}: the Colab badge must open this notebook"
     setup = source(code_cells(nb)[0])
     level = setup.index('os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"')
-    guard = setup.index('if "google.colab" in sys.modules:')
-    assert level < guard and INSTALL_URL in setup[guard:]
-    pinned = re.search(r"thermal-keras\[notebooks\] @ git\+https://\S+@v([0-9.]+)\"", setup).group(1)
-    version = re.search(r'^version = "([0-9.]+)"', (REPO_ROOT / "pyproject.toml").read_text(), re.M).group(1)
-    assert pinned == version, f"{name}: the install cell pins v{pinned}, the package is {version}"
+    guard = setup.index('if importlib.util.find_spec("thermal_keras") is None:')
+    assert level < guard, f"{name}: the log level must be set before anything is installed or imported"
+    # The Colab install: repository and ref in two variables; the ref is the branch the badge opens
+    # (a release tag that does not exist broke every install cell before).
+    badge_ref = COLAB_PREFIX.split("/blob/")[1].split("/")[0]
+    assert f'THERMAL_KERAS_REPO = "{REPO_URL}"' in setup and f'THERMAL_KERAS_REF = "{badge_ref}"' in setup
+    assert "git+{THERMAL_KERAS_REPO}@{THERMAL_KERAS_REF}" in setup[guard:]
+    assert not re.search(r"git\+https://\S+@v[0-9]", setup), f"{name}: a hard-coded release tag"
+    # In a clone, the clone itself is installed (editable), never a copy from the network.
+    assert '(clone / "pyproject.toml").is_file()' in setup and '["-e", f"{clone}[{extras}]"]' in setup
     assert not re.search(r"^\s*(import|from)\s+(tensorflow|keras|thermal_keras)", setup, re.M), \
         f"{name}: the first code cell must set the log level before anything imports TensorFlow"
+
+
+@pytest.mark.parametrize("where, tensorflow", [("clone", True), ("clone", False), ("colab", True)])
+def test_the_install_cell_installs_the_clone_or_the_repository(where, tensorflow, monkeypatch, tmp_path):
+    """The first code cell run with thermal_keras missing: the pip command it would run, from this
+    clone's notebooks/ folder or from a folder outside any clone (Colab's /content)."""
+    import importlib.util
+    import subprocess
+
+    setup = source(code_cells(load(TUTORIALS[0]))[0])
+    missing = {"thermal_keras"} | (set() if tensorflow else {"tensorflow"})
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in missing else real_find_spec(name, *a))
+    commands = []
+    monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: commands.append((command, kwargs)))
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
+    monkeypatch.chdir(NOTEBOOK_DIR if where == "clone" else tmp_path)
+    exec(compile(setup, "setup cell", "exec"), {})
+    [(command, kwargs)] = commands
+    extras = "notebooks" if tensorflow else "cpu,notebooks"
+    if where == "clone":
+        assert command[-2:] == ["-e", f"{REPO_ROOT}[{extras}]"]
+    else:
+        assert command[-1] == f"thermal-keras[{extras}] @ git+{REPO_URL}@main"
+    assert command[1:5] == ["-m", "pip", "install", "-q"] and kwargs == {"check": True}
+
+
+def test_the_install_cell_does_nothing_where_thermal_keras_is_installed(monkeypatch):
+    import subprocess
+
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("the install cell ran pip"))
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
+    exec(compile(source(code_cells(load(TUTORIALS[0]))[0]), "setup cell", "exec"), {})
 
 
 def test_one_parameter_cell_before_any_work(notebook):
