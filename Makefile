@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
 REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 
-.PHONY: demo app test test-slow test-backends unit-tests notebooks bench bench-torch bench-real bench-fusion clean presets \
+.PHONY: demo app dist test test-slow test-backends unit-tests notebooks bench bench-torch bench-real bench-fusion clean presets \
 	presets-pix2pix presets-cyclegan presets-sr presets-fusion sim-to-real
 
 $(VENV)/.installed-$(if $(GPU),gpu,cpu): $(REQUIREMENTS) pyproject.toml
@@ -52,6 +52,11 @@ test-slow: $(VENV)/.installed-test test-backends
 
 test-backends: $(VENV)/.installed-test-torch
 	TF_CPP_MIN_LOG_LEVEL=3 THERMAL_KERAS_TEST_TORCH=1 $(BIN)/python -m pytest tests/export/test_backends.py -q -k torch
+
+# The sdist and the wheel built from it (presets included) in dist/, with an isolated setuptools;
+# tests/test_dist.py installs such a wheel into a fresh venv and runs the command line from it.
+dist: $(VENV)/.installed-test
+	$(BIN)/python -m build --outdir dist .
 
 # Re-executes the tutorials in quick mode and stores their outputs (what `make test` compares against).
 notebooks: $(VENV)/.installed-test
