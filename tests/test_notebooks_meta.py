@@ -132,8 +132,10 @@ def test_one_parameter_cell_before_any_work(notebook):
                 for target in node.targets if isinstance(target, ast.Name)}
     assert {"QUICK", "IMAGE_SIZE", "BATCH_SIZE", "DATA_DIR", "SEED"} <= assigned, assigned
     assert "THERMAL_KERAS_QUICK" in source(cells[tagged[0]])
-    if name != "01_data_pipelines.ipynb":  # 01 trains nothing
-        assert {"STEPS", "MIXED_PRECISION"} <= assigned, assigned
+    if name != "01_data_pipelines.ipynb":  # 01 runs no model
+        assert "MIXED_PRECISION" in assigned, assigned
+    if name not in ("01_data_pipelines.ipynb", "05_evaluation_fid_kid.ipynb"):  # 05 scores, trains nothing
+        assert "STEPS" in assigned, assigned
 
 
 def test_notebooks_use_the_package_without_redefining_it(notebook):
