@@ -189,3 +189,21 @@ def test_bad_inputs_raise_clear_errors():
         metrics.ssim(np.zeros((8, 8)), np.zeros((8, 8)), data_range=1.0)
     with pytest.raises(ValueError, match="shape"):
         metrics.uqi(np.zeros((1, 2, 16, 16, 1)), np.zeros((1, 2, 16, 16, 1)))
+
+
+def test_match_level_gives_each_image_its_targets_mean_and_spread():
+    rng = np.random.default_rng(4)
+    target = rng.uniform(0.3, 0.7, (3, 16, 16, 1))
+    prediction = 0.1 * target[::-1] + 0.02  # another level and gain, and each image another target's
+    matched = metrics.match_level(target, prediction)
+    np.testing.assert_allclose(matched.mean(axis=(1, 2, 3)), target.mean(axis=(1, 2, 3)), atol=1e-12)
+    np.testing.assert_allclose(matched.std(axis=(1, 2, 3)), target.std(axis=(1, 2, 3)), atol=1e-12)
+    np.testing.assert_allclose(metrics.match_level(target, 5.0 * target - 1.0), target, atol=1e-12)  # gain undone
+    flat = metrics.match_level(target, np.full_like(target, 0.9))
+    np.testing.assert_allclose(flat, np.broadcast_to(target.mean(axis=(1, 2, 3), keepdims=True), target.shape))
+    assert metrics.match_level(target, 50.0 * prediction).max() <= 1.0  # clipped to the value range
+
+
+def test_match_level_refuses_batches_of_other_shapes():
+    with pytest.raises(ValueError, match=r"\(N, H, W, C\) batches of one shape"):
+        metrics.match_level(np.zeros((2, 8, 8, 1)), np.zeros((2, 8, 8)))

@@ -22,10 +22,10 @@ from thermal_keras.metrics.distribution import (
     kid_from_features,
     mmd2_unbiased,
 )
-from thermal_keras.metrics.image import mean_abs_temperature_error, mse, psnr, rmse, ssim, uqi
+from thermal_keras.metrics.image import match_level, mean_abs_temperature_error, mse, psnr, rmse, ssim, uqi
 from thermal_keras.metrics.super_resolution import psnr_y, rgb_to_y, ssim_y
 
-__all__ = ["mse", "rmse", "psnr", "ssim", "uqi", "mean_abs_temperature_error",
+__all__ = ["mse", "rmse", "psnr", "ssim", "uqi", "mean_abs_temperature_error", "match_level",
            "frechet_distance", "fid", "kid", "kid_from_features", "mmd2_unbiased", "FeatureStatistics",
            "distribution_scores", "fusion",
            "psnr_y", "ssim_y", "rgb_to_y"]

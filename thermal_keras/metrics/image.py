@@ -23,7 +23,7 @@ import numbers
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["mse", "rmse", "psnr", "ssim", "uqi", "mean_abs_temperature_error"]
+__all__ = ["mse", "rmse", "psnr", "ssim", "uqi", "mean_abs_temperature_error", "match_level"]
 
 # tf.image.ssim's defaults, which are also Wang et al. 2004's and scikit-image's with
 # gaussian_weights=True, sigma=1.5, use_sample_covariance=False.
@@ -240,3 +240,19 @@ def mean_abs_temperature_error(celsius_true, celsius_pred):
     true, pred = _as_image_batch(celsius_true, celsius_pred, tf.float64)
     per_image = tf.reduce_mean(tf.abs(true - pred), axis=[1, 2, 3])
     return tf.cast(tf.reduce_mean(per_image), tf.float32)
+
+
+def match_level(y_true, y_pred, value_range=(0.0, 1.0)) -> np.ndarray:
+    """``y_pred`` with each image's mean and standard deviation set to those of its ``y_true`` image,
+    clipped to ``value_range``: NumPy batches ``(N, H, W, C)`` in, the matched ``(N, H, W, C)`` out.
+
+    Scores of the matched images (UQI, SSIM) measure structure alone, where a frame's level and gain
+    are arbitrary (8-bit AGC frames, unpaired translation); a constant image stays constant, at its
+    target's mean.
+    """
+    true, pred = np.asarray(y_true), np.asarray(y_pred)
+    if true.ndim != 4 or true.shape != pred.shape:
+        raise ValueError(f"match_level needs two (N, H, W, C) batches of one shape, got {true.shape} and {pred.shape}")
+    t_mean, t_std = true.mean(axis=(1, 2, 3), keepdims=True), true.std(axis=(1, 2, 3), keepdims=True)
+    p_mean, p_std = pred.mean(axis=(1, 2, 3), keepdims=True), pred.std(axis=(1, 2, 3), keepdims=True)
+    return np.clip((pred - p_mean) / np.maximum(p_std, 1e-6) * t_std + t_mean, *value_range)
