@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import threading
 import time
 from pathlib import Path
 
@@ -207,25 +208,64 @@ def build(name: str, work_dir="build/presets", out_root=None) -> Path:
     """Train (or resume) the recipe ``name``, score it and write its preset folder; returns the folder.
 
     The training time is added to ``RUN/train_seconds`` (wall) and ``RUN/train_cpu_seconds`` (the
-    process's CPU time) only when the call trained: re-running a finished recipe just repackages.
+    process's CPU time) as it trains (:class:`SessionClock`), so a killed session keeps its time;
+    re-running a finished recipe just repackages.
     """
     from thermal_keras import cli, presets
-    from data_loaders.files import atomic_write_text
 
     if name not in RECIPES:
         raise presets.PresetError(f"no recipe {name!r}; recipes: {', '.join(RECIPES)}")
     run_dir = Path(work_dir) / name / "run"
     prepare_data(name, work_dir)
-    steps_before = _logged_epochs(run_dir)
-    before, cpu_before = run_seconds(run_dir), run_seconds(run_dir, CPU_SECONDS_FILE)
-    start, cpu_start = time.perf_counter(), time.process_time()
-    code = cli.main(train_argv(name, run_dir, work_dir))
+    with SessionClock(run_dir):
+        code = cli.main(train_argv(name, run_dir, work_dir))
     if code:
         raise RuntimeError(f"training {name} failed (exit {code}); its log is in {run_dir}")
-    if _logged_epochs(run_dir) > steps_before:
-        atomic_write_text(run_dir / TRAIN_SECONDS_FILE, f"{before + time.perf_counter() - start:.1f}\n")
-        atomic_write_text(run_dir / CPU_SECONDS_FILE, f"{cpu_before + time.process_time() - cpu_start:.1f}\n")
     return package(name, work_dir, out_root)
+
+
+class SessionClock:
+    """Adds this session's training time to ``RUN/train_seconds`` (wall) and ``RUN/train_cpu_seconds``
+    (the process's CPU time): every ``every`` seconds while the block runs and once when it ends, and only
+    once the session has logged an epoch (re-running a finished recipe just repackages).
+
+    The periodic writes keep the time of a session that is killed (SIGTERM, SIGKILL, a closed terminal)
+    before it ends: at most its last ``every`` seconds are lost instead of all of it (a session killed
+    before it logs an epoch records nothing, as it trained nothing that was kept).
+    """
+
+    def __init__(self, run_dir, every: float = 30.0):
+        self.run_dir, self.every = Path(run_dir), every
+        self._stop = threading.Event()
+
+    def __enter__(self) -> "SessionClock":
+        self.epochs_before = _logged_epochs(self.run_dir)
+        self.before = run_seconds(self.run_dir), run_seconds(self.run_dir, CPU_SECONDS_FILE)
+        self.start = time.perf_counter(), time.process_time()
+        self._thread = threading.Thread(target=self._tick, name="preset-session-clock", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.record()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.every):
+            self.record()
+
+    def record(self) -> bool:
+        """Write the two totals if this session has logged an epoch; ``True`` when it wrote."""
+        from data_loaders.files import atomic_write_text
+
+        if _logged_epochs(self.run_dir) <= self.epochs_before:
+            return False
+        wall = self.before[0] + time.perf_counter() - self.start[0]
+        cpu = self.before[1] + time.process_time() - self.start[1]
+        atomic_write_text(self.run_dir / TRAIN_SECONDS_FILE, f"{wall:.1f}\n")
+        atomic_write_text(self.run_dir / CPU_SECONDS_FILE, f"{cpu:.1f}\n")
+        return True
 
 
 def _logged_epochs(run_dir: Path) -> int:
