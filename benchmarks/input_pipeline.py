@@ -5,7 +5,7 @@ Writes a temporary folder of JPEG pairs, builds the package's pix2pix train step
 1. one epoch of the step on batches already in memory (the floor);
 2. the step fed by ``thermal_keras.data.pipeline.paired_dataset``: the first epoch (decode + cache fill) and
    the second (from the cache, jitter still random);
-3. the step fed by a synchronous per-file OpenCV loop (the seed code's loader: ``cv2.imread``,
+3. the step fed by a synchronous per-file OpenCV loop (a common hand-written loader: ``cv2.imread``,
    resize, crop, flip, scale, one file after the other, then the step);
 4. the loaders alone: images/s of the pipeline (uncached first epoch and cached), of the cv2 loop,
    and the step's own consumption rate.

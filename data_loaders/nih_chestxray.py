@@ -6,7 +6,7 @@ Layout as downloaded from the NIH box (or Kaggle)::
     <root>/Data_Entry_2017.csv        (or Data_Entry_2017_v2020.csv: one row per image, labels)
     <root>/train_val_list.txt          <root>/test_list.txt   (official patient-wise split)
 
-The seed trains 4x super-resolution 256 -> 1024 on these. A few files are stored as RGBA; the spec
+4x super-resolution from 256 to 1024 pixels trains on these (docs/super_resolution.md). A few files are stored as RGBA; the spec
 says 1 channel, and loading converts them.
 """
 

@@ -67,3 +67,37 @@ def test_fusion_figure_labels_infrared_levels_and_fused_grey():
     plt.close(fig)
     with pytest.raises(ValueError, match="same N, H and W"):
         figures.fusion_figure(np.zeros((1, 8, 8, 3), np.uint8), np.zeros((1, 8, 8)), {"x": np.zeros((1, 4, 4))})
+
+
+def test_sample_grid_figure_shows_each_panel_large_with_one_colour_bar_in_units(tmp_path):
+    from thermal_keras import visualize
+    from thermal_keras.image_io import save_png
+
+    rng = np.random.default_rng(3)
+    rgb = rng.uniform(-1, 1, (2, 16, 16, 3))
+    camera = np.linspace(-1, 1, 2 * 16 * 16).reshape(2, 16, 16, 1)
+    generated = np.clip(camera + rng.normal(0, 0.2, camera.shape), -1, 1)
+    grid = visualize.sample_grid(rgb, camera, generated, cmap="ironbow")
+    path = save_png(grid, tmp_path / "step_000200.png")
+    fig = figures.sample_grid_figure(path, value_range=(-40, 70), units="apparent temperature (°C)", cmap="ironbow")
+    assert fig._suptitle.get_text() == "after 200 training steps" and fig.dpi == 100
+    assert fig.get_size_inches()[0] >= 3 * figures.PANEL_INCHES
+    assert colorbar_labels(fig) == ["apparent temperature (°C)"]
+    bar = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"][0]
+    assert bar.get_ylim() == (-40, 70)
+    np.testing.assert_allclose(bar._colorbar.mappable.cmap(1.0)[:3], visualize.thermal_colormap("ironbow")[-1] / 255)
+    panels = [ax for ax in fig.axes if ax.images and ax.get_label() != "<colorbar>"]
+    assert [ax.get_title() for ax in panels[:3]] == ["RGB input", "thermal camera", "generated"]
+    assert len(panels) == 6
+    np.testing.assert_array_equal(panels[5].images[0].get_array(), grid[16:, 32:])
+    plt.close(fig)
+    fig = figures.sample_grid_figure(grid, step=1000, title="unpaired, {step:,} steps")
+    assert fig._suptitle.get_text() == "unpaired, 1,000 steps"
+    plt.close(fig)
+    save_png(grid, tmp_path / "last.png")
+    with pytest.raises(ValueError, match="step_NNNNNN"):
+        figures.sample_grid_figure(tmp_path / "last.png")
+    with pytest.raises(ValueError, match="uint8"):
+        figures.sample_grid_figure(grid[:, :47], step=1)
+    with pytest.raises(ValueError, match="rows"):
+        figures.sample_grid_figure(grid, step=1, rows=3)

@@ -70,7 +70,7 @@ PUBLIC_NAMES = {
     "thermal_keras.deploy": ["contract_for", "export_generator", "load_runner"],  # docs/export.md
     "thermal_keras.deploy.backends": ["load_generator", "run_generator"],
     "thermal_keras.features": ["MissingWeightsError", "PresetEncoder", "preprocess", "resolve_weights"],
-    "thermal_keras.figures": ["fusion_figure", "super_resolution_figure", "translation_figure"],
+    "thermal_keras.figures": ["fusion_figure", "sample_grid_figure", "super_resolution_figure", "translation_figure"],
     "thermal_keras.visualize": ["colorize_thermal", "to_uint8_rgb"],
     "thermal_keras.io": [  # docs, notebooks 00-06; every name io.py had before it was split by job
         "IMAGE_SUFFIXES", "LUMA_BT601", "NON_FINITE_KEY", "OVERWRITE_HINT", "TEMP_PREFIX", "atomic_dir",

@@ -8,9 +8,14 @@ maps get their own colorbar. Default resolution 100 dpi, panels about 2.4 inches
 * :func:`super_resolution_figure`: LR | bicubic | model | HR, a zoomed crop of each, and the
   difference of bicubic and model to HR.
 * :func:`fusion_figure`: visible | infrared | one column per fusion method.
+* :func:`sample_grid_figure`: a training sample grid (:class:`~thermal_keras.training.SampleGridCallback`)
+  shown large, titled with its step count in words, with the colour bar of its false colour.
 """
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import numpy as np
 
@@ -185,4 +190,76 @@ def fusion_figure(visible_rgb, infrared, fused: dict, titles=None, dpi: int = DP
     fig.colorbar(ir, ax=axes[:, 1], shrink=0.8, label="infrared level (8-bit)")
     if fused:
         fig.colorbar(grey, ax=axes[:, 2:], shrink=0.8, label="fused grey level (8-bit)")
+    return fig
+
+
+SAMPLE_GRID_COLUMNS = ("RGB input", "thermal camera", "generated")
+
+
+def _grid_and_step(grid, step):
+    """The grid as uint8 ``(H, W, 3)`` and its step (given, else read from a ``step_NNNNNN.png`` name)."""
+    if isinstance(grid, (str, Path)):
+        from PIL import Image
+
+        path = Path(grid)
+        if step is None:
+            found = re.fullmatch(r"step_(\d+)", path.stem)
+            if not found:
+                raise ValueError(f"sample grid {path}: its name is not step_NNNNNN.png; give step=")
+            step = int(found.group(1))
+        with Image.open(path) as image:
+            grid = np.asarray(image.convert("RGB"))
+    elif step is None:
+        raise ValueError("sample_grid_figure: give step= with a grid array (only a step_NNNNNN.png name carries it)")
+    grid = np.asarray(grid)
+    if grid.dtype != np.uint8 or grid.ndim != 3 or grid.shape[-1] != 3 or grid.shape[1] % 3:
+        raise ValueError(f"sample grid: expected uint8 (N * H, 3 * W, 3), got {grid.dtype} {grid.shape}")
+    return grid, int(step)
+
+
+def sample_grid_figure(grid, step=None, value_range=(-1.0, 1.0), units: str = "model thermal value, -1 to 1",
+                       cmap: str = "inferno", title: str = "after {step:,} training steps", rows=None,
+                       columns=SAMPLE_GRID_COLUMNS, dpi: int = DPI):
+    """A sample grid written during training, shown large with the colour bar of its thermal columns.
+
+    Args:
+        grid: a :class:`~thermal_keras.training.SampleGridCallback` PNG (its name ``step_NNNNNN.png``
+            gives the step) or the grid itself, uint8 ``(N * H, 3 * W, 3)``: one row per preview image,
+            RGB | camera thermal | generated thermal, the two thermal columns in false colour ``cmap``
+            over the model's ``[-1, 1]`` (:func:`thermal_keras.visualize.sample_grid`).
+        step: generator steps done when the grid was written; default: read from the file name.
+        value_range: the values that the model's -1 and 1 stand for, in ``units`` (e.g. the °C of the
+            data's count range, or 0 and 255 for 8-bit frames): the colour bar's ends.
+        title: the figure's title, formatted with ``step``.
+        rows: preview images in the grid; default: square panels (``H == W``).
+        columns: the three column titles.
+
+    Returns:
+        An ``N x 3`` figure with panels ``PANEL_INCHES`` wide and one colour bar, in ``units``, shared
+        by both thermal columns (they use one scale: ``cmap`` over ``value_range``).
+    """
+    import matplotlib
+    import matplotlib.colors
+
+    from thermal_keras.visualize import thermal_colormap
+
+    grid, step = _grid_and_step(grid, step)
+    width = grid.shape[1] // 3
+    rows = grid.shape[0] // width if rows is None else int(rows)
+    if rows < 1 or grid.shape[0] % rows:
+        raise ValueError(f"sample grid of shape {grid.shape}: cannot split it into {rows} rows of 3 panels; give rows=")
+    height = grid.shape[0] // rows
+    low, high = (float(v) for v in value_range)
+    if not high > low:
+        raise ValueError(f"value_range must have high > low, got {value_range!r}")
+    fig, axes = _figure(rows, 3, dpi, extra_width=1.2)
+    for row in range(rows):
+        for col in range(3):
+            axes[row, col].imshow(grid[row * height:(row + 1) * height, col * width:(col + 1) * width])
+    for ax, column in zip(axes[0], columns):
+        ax.set_title(column)
+    colours = matplotlib.colors.ListedColormap(thermal_colormap(cmap) / 255.0, name=cmap)
+    scale = matplotlib.cm.ScalarMappable(matplotlib.colors.Normalize(low, high), colours)
+    fig.colorbar(scale, ax=axes[:, 1:], shrink=0.8, label=units)
+    fig.suptitle(title.format(step=step))
     return fig

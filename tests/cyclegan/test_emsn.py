@@ -1,4 +1,4 @@
-"""EMSN (seed paper 003) as the paper states it, and its equivalence with x / 127.5 - 1."""
+"""EMSN as the paper that proposed it states it, and its equivalence with x / 127.5 - 1."""
 
 import numpy as np
 import pytest

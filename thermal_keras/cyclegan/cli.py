@@ -1,5 +1,5 @@
 """``thermal-keras train cyclegan``: CycleGAN RGB <-> thermal, unpaired or paired, optional EMSN and
-the feature losses of seed paper 001::
+the feature losses (perceptual cycle and self-similarity, :mod:`thermal_keras.cyclegan.losses`)::
 
     thermal-keras train cyclegan --paired --emsn --perceptual-cycle 1 --self-similarity 1
 

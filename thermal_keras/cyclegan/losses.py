@@ -1,4 +1,4 @@
-"""Feature-space losses for CycleGAN (seed paper 001): perceptual cycle loss and self-similarity loss.
+"""Feature-space losses added to CycleGAN's pixel cycle loss (Zhu et al. 2017): perceptual cycle, self-similarity.
 
 Both compare images through a frozen ImageNet network (VGG16 by default) from
 :mod:`thermal_keras.features`: the weights come from a local file (``weights=`` path, or

@@ -1,4 +1,5 @@
-"""Electromagnetic-spectrum normalisation (EMSN, seed paper 003): file values -> wavelengths -> ``[-1, 1]``.
+"""Electromagnetic-spectrum normalisation (EMSN), as the paper that proposed it defines it: file values ->
+wavelengths -> ``[-1, 1]``.
 
 Re-exported by :mod:`thermal_keras.data.pipeline`, where the CycleGAN data modes use it.
 """

@@ -69,8 +69,8 @@ def patchgan_layer_specs(n_layers=3, strides=None, kernel_size=4):
     """The PatchGAN's convolutions in order, as :class:`PatchConvSpec` tuples (``n_layers + 2``).
 
     ``strides`` (optional) gives one stride per convolution, ``n_layers + 2`` ints; the default is
-    ``[2] * n_layers + [1, 1]`` as in the reference. A shallower or denser PatchGAN (e.g. the seed
-    blog's 2-layer variant with larger patches) is a matter of ``n_layers`` and ``strides``; check
+    ``[2] * n_layers + [1, 1]`` as in the reference. A shallower or denser PatchGAN (e.g. a
+    2-layer variant with larger patches) is a matter of ``n_layers`` and ``strides``; check
     the result with :func:`patchgan_geometry`.
     """
     _check_int(n_layers, "n_layers", 1)

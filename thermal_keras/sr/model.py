@@ -1,7 +1,7 @@
 """``SRGAN``: the super-resolution GAN (Ledig et al. 2017; Swift-SRGAN's loss recipe) as a Keras model.
 
 Images are float32 in ``[0, 1]``: batches are ``(lr, hr)`` with ``lr`` ``(N, h, w, C)`` and ``hr``
-``(N, h*scale, w*scale, C)``. Generator loss, with the seed's weights as defaults::
+``(N, h*scale, w*scale, C)``. Generator loss, with Swift-SRGAN's weights (Krishnan & Krishnan 2021) as defaults::
 
     1 · MSE(sr, hr) + 1e-3 · adversarial + 6e-3 · MSE(φ(sr), φ(hr)) + 2e-8 · TV(sr)
 
