@@ -193,6 +193,30 @@ def sidecar_path(path) -> Path:
     return path.with_name(path.name + ".json")
 
 
+def _translator_saved_model(contract, generator, path, target_spec):
+    from thermal_keras.export import export_saved_model
+
+    return export_saved_model(generator, path, target_spec=target_spec)
+
+
+def _sr_saved_model(contract, generator, path, target_spec):
+    from thermal_keras.sr.inference import export_sr_saved_model
+
+    return export_sr_saved_model(generator, path)
+
+
+def _fusion_saved_model(contract, generator, path, target_spec):
+    from data_loaders.files import atomic_dir
+
+    with atomic_dir(path) as tmp:
+        _saved_model_with(contract, generator, tmp, neutral=False)
+        (tmp / "thermal_keras_fusion.json").write_text(json.dumps(describe(contract, "savedmodel"), indent=2) + "\n")
+    return path
+
+
+_SAVED_MODEL_WRITERS = {"translator": _translator_saved_model, "sr": _sr_saved_model, "fusion": _fusion_saved_model}
+
+
 def export_generator(generator: keras.Model, fmt: str, path, *, family: str | None = None, target_spec=None,
                      variant: str | None = None, input_size: tuple[int, int] | None = None) -> Path:
     """Write ``generator`` in ``fmt`` to ``path`` (a folder for ``savedmodel``, else a file with the
@@ -203,7 +227,7 @@ def export_generator(generator: keras.Model, fmt: str, path, *, family: str | No
     radiometric outputs. The existing contents of ``path`` are replaced: callers check first
     (:func:`thermal_keras.outputs.check_output_files`).
     """
-    from data_loaders.files import atomic_dir, atomic_path, atomic_write_text
+    from data_loaders.files import atomic_path, atomic_write_text
 
     path = Path(path)
     if fmt not in FORMATS:
@@ -216,18 +240,7 @@ def export_generator(generator: keras.Model, fmt: str, path, *, family: str | No
         check_onnx_available()
     contract = contract_for(generator, family, target_spec, input_size if fmt in ("tflite", "onnx") else None)
     if fmt == "savedmodel":
-        if contract.family == "translator":
-            from thermal_keras.export import export_saved_model
-
-            return export_saved_model(generator, path, target_spec=target_spec)
-        if contract.family == "sr":
-            from thermal_keras.sr.inference import export_sr_saved_model
-
-            return export_sr_saved_model(generator, path)
-        with atomic_dir(path) as tmp:
-            _saved_model_with(contract, generator, tmp, neutral=False)
-            (tmp / "thermal_keras_fusion.json").write_text(json.dumps(describe(contract, fmt), indent=2) + "\n")
-        return path
+        return _SAVED_MODEL_WRITERS[contract.family](contract, generator, path, target_spec)
     if fmt == "keras":
         from thermal_keras.export import save_keras
 

@@ -238,12 +238,14 @@ def _evaluate_preset(args) -> int:
 
 def export_command(args) -> int:
     from thermal_keras.deploy.cli import export_any, wants_deploy
+    from thermal_keras.deploy.writers import export_generator
     from thermal_keras.export import RUN_GENERATOR_FILE, export_saved_model, load_keras_model
+    from thermal_keras.families import family
     from thermal_keras.outputs import check_output_folder
 
     if wants_deploy(args):  # TFLite, ONNX, .keras, --model: every family (thermal_keras.deploy)
         return export_any(args)
-    if args.preset:
+    if args.preset:  # every family, in its own contract (docs/export.md)
         from thermal_keras.presets import load_preset, preset_path
 
         if not args.out:
@@ -251,24 +253,16 @@ def export_command(args) -> int:
         out, generator_file = Path(args.out), preset_path(args.preset)
         check_output_folder(out, overwrite=args.overwrite, reads=(generator_file,))
         preset = load_preset(generator_file)
-        generator, spec = preset.generator, preset.target_spec
-        if preset.family == "srgan":  # the SR contract: uint8/uint16/float in, same out (export-sr)
-            from thermal_keras.sr.inference import export_sr_saved_model
-
-            print(f"wrote SavedModel {export_sr_saved_model(generator, out)}")
-            return 0
-        if preset.family in ("fusiongan", "stdfusionnet"):  # the fusion contract: uint8 IR + visible in (docs/export.md)
-            from thermal_keras.deploy.writers import export_generator
-
-            print(f"wrote SavedModel {export_generator(generator, 'savedmodel', out, family='fusion')}")
-            return 0
-    else:
-        run = Path(args.run)
-        _, spec = check_run(run)
-        out = Path(args.out) if args.out else run / "saved_model"
-        check_output_folder(out, overwrite=args.overwrite, run=run)
-        generator_file = run / RUN_GENERATOR_FILE
-        generator = load_keras_model(generator_file)
+        written = export_generator(preset.generator, "savedmodel", out, family=family(preset.family).contract,
+                                   target_spec=preset.target_spec)
+        print(f"wrote SavedModel {written}")
+        return 0
+    run = Path(args.run)
+    _, spec = check_run(run)
+    out = Path(args.out) if args.out else run / "saved_model"
+    check_output_folder(out, overwrite=args.overwrite, run=run)
+    generator_file = run / RUN_GENERATOR_FILE
+    generator = load_keras_model(generator_file)
     if generator.input_shape[-1] != 3:
         raise ValueError(f"{generator_file}: the model takes {generator.input_shape[-1]}-channel input; "
                          f"export writes RGB -> thermal translators")

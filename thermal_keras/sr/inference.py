@@ -128,7 +128,7 @@ class Upscaler:
     """
 
     def __init__(self, path, tile: int = 128, overlap: int | None = None):
-        from thermal_keras.export import RUN_GENERATOR_FILE, check_finite_saved_model, load_keras_model, one_line
+        from thermal_keras.model_files import RUN_GENERATOR_FILE, check_finite_saved_model, load_keras_model, one_line
         from thermal_keras.outputs import is_saved_model
 
         self.path = Path(path)
@@ -136,10 +136,11 @@ class Upscaler:
             raise FileNotFoundError(f"{self.path}: no SR model here (.keras file or exported SavedModel folder)")
         keras_file = self.path if self.path.is_file() else self.path / RUN_GENERATOR_FILE
         if self.path.is_dir() and (self.path / "preset.json").is_file():
-            from thermal_keras.presets import load_preset
+            from thermal_keras.families import family
+            from thermal_keras.presets.library import load_preset
 
             preset = load_preset(self.path)
-            if preset.family != "srgan":
+            if family(preset.family).contract != "sr":
                 raise ValueError(f"{self.path}: preset {preset.name} is a {preset.family} model, not super-resolution")
             self._from_model(preset.generator, self.path)
         elif self.path.is_file() or (not is_saved_model(self.path) and keras_file.is_file()):
@@ -168,7 +169,7 @@ class Upscaler:
         self.overlap = self.overlap_needed if overlap is None else overlap
 
     def _from_model(self, model, source):
-        from thermal_keras.export import one_line
+        from thermal_keras.model_files import one_line
 
         try:
             self.scale = generator_scale(model)
