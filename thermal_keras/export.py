@@ -22,15 +22,14 @@ SavedModels you trust (``safe_mode`` does not apply to them).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import keras
 import tensorflow as tf
 
 from data_loaders.common import ImageSpec
-from data_loaders.files import atomic_dir
 from thermal_keras.data.pipeline import to_celsius, to_file_values
+from thermal_keras.deploy.savedmodel import METADATA_FILE, OLDER_METADATA_FILES, read_metadata, write_saved_model
 from thermal_keras.families import family, with_contract
 from thermal_keras.model_files import (  # noqa: F401  (re-exported: their home is thermal_keras.model_files)
     PRESET_FILE, RUN_GENERATOR_FILE, RUN_TARGET_SPEC_FILE, check_finite_saved_model, check_finite_weights,
@@ -38,8 +37,7 @@ from thermal_keras.model_files import (  # noqa: F401  (re-exported: their home 
 from thermal_keras.networks.unet import generator_size_multiple
 from thermal_keras.outputs import is_saved_model
 
-METADATA_FILE = "thermal_keras.json"
-SR_METADATA_FILE = "thermal_keras_sr.json"  # written by thermal_keras.sr.inference.export_sr_saved_model
+SR_METADATA_FILE = OLDER_METADATA_FILES["sr"]  # older SR exports' metadata (now METADATA_FILE, family "sr")
 
 
 def agc_u8(y, min_range: float):
@@ -98,26 +96,18 @@ def export_saved_model(generator: keras.Model, path, target_spec: ImageSpec | No
         multiple: input side multiple; found from the generator's stride-2 convolutions if omitted.
 
     Returns:
-        The SavedModel folder. Metadata (the spec and multiple) is in ``thermal_keras.json`` inside it.
+        The SavedModel folder. Metadata (``family`` ``translator``, the spec and multiple) is in
+        ``thermal_keras.json`` inside it (:func:`thermal_keras.deploy.savedmodel.write_saved_model`).
     """
-    path = Path(path)
     multiple = multiple or generator_size_multiple(generator)
-    archive = keras.export.ExportArchive()
-    archive.track(generator)
-    archive.add_endpoint(
-        name="serve",
-        fn=_serving_fn(generator, multiple, target_spec),
-        input_signature=[tf.TensorSpec([None, None, None, 3], tf.uint8, name="rgb")],
-    )
+    serve = ("serve", _serving_fn(generator, multiple, target_spec),
+             [tf.TensorSpec([None, None, None, 3], tf.uint8, name="rgb")])
     meta = {"size_multiple": multiple, "in_channels": 3,
             "out_channels": int(generator.output_shape[-1]),
             "target_spec": None if target_spec is None else {
                 "channels": target_spec.channels, "bit_depth": target_spec.bit_depth,
                 "value_range": list(target_spec.range), "counts_per_kelvin": target_spec.counts_per_kelvin}}
-    with atomic_dir(path) as tmp:
-        archive.write_out(str(tmp), verbose=False)
-        (tmp / METADATA_FILE).write_text(json.dumps(meta, indent=2) + "\n")
-    return path
+    return write_saved_model(generator, path, [serve], "translator", meta)
 
 
 class ThermalTranslator:
@@ -149,14 +139,11 @@ class ThermalTranslator:
             self._from_keras(preset.generator, preset.target_spec, self.path)
             self.metadata = {"preset": preset.name}
         elif is_saved_model(self.path):
-            if (self.path / SR_METADATA_FILE).exists():
-                raise ValueError(f"{self.path}: a super-resolution export; translate needs an RGB -> thermal "
+            kind, self.metadata = read_metadata(self.path)
+            if kind not in (None, "translator"):
+                what = {"sr": "a super-resolution", "fusion": "a fusion"}.get(kind, f"a {kind}")
+                raise ValueError(f"{self.path}: {what} export; translate needs an RGB -> thermal "
                                  f"export (`thermal-keras export`)")
-            meta_file = self.path / METADATA_FILE
-            try:
-                self.metadata = json.loads(meta_file.read_text()) if meta_file.exists() else {}
-            except ValueError as error:
-                raise ValueError(f"{meta_file}: not valid JSON ({one_line(error)})") from None
             check_finite_saved_model(self.path)
             try:
                 loaded = tf.saved_model.load(str(self.path))

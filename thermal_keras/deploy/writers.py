@@ -20,6 +20,7 @@ import keras
 
 from thermal_keras.deploy.contracts import Contract, contract_for, tensor_specs
 from thermal_keras.deploy.formats import FORMATS, SUFFIXES, TFLITE_VARIANTS  # noqa: F401  (re-exported)
+from thermal_keras.deploy.savedmodel import saved_model_archive, write_saved_model
 
 ONNX_OPSET = 17
 # tf2onnx 1.17's transpose optimizer now and then drops the Squeeze after a channel-1 transpose it turned
@@ -68,12 +69,9 @@ def _neutral(fn):
     return traced
 
 
-def _saved_model_with(contract: Contract, generator, folder: Path, neutral: bool) -> None:
-    archive = keras.export.ExportArchive()
-    archive.track(generator)
-    fn = _neutral(contract.fn) if neutral else contract.fn
-    archive.add_endpoint(name="serve", fn=fn, input_signature=tensor_specs(contract))
-    archive.write_out(str(folder), verbose=False)
+def _serve_endpoint(contract: Contract, neutral: bool) -> tuple:
+    """The contract as a ``serve`` endpoint of :func:`thermal_keras.deploy.savedmodel.saved_model_archive`."""
+    return ("serve", _neutral(contract.fn) if neutral else contract.fn, tensor_specs(contract))
 
 
 def tflite_bytes(contract: Contract, generator, variant: str = "float32") -> bytes:
@@ -87,7 +85,7 @@ def tflite_bytes(contract: Contract, generator, variant: str = "float32") -> byt
     if variant not in TFLITE_VARIANTS:
         raise ValueError(f"TFLite variant must be one of {', '.join(TFLITE_VARIANTS)}, got {variant!r}")
     with tempfile.TemporaryDirectory() as tmp:  # the converter freezes variables from a SavedModel
-        _saved_model_with(contract, generator, Path(tmp), neutral=True)
+        saved_model_archive(generator, [_serve_endpoint(contract, neutral=True)]).write_out(tmp, verbose=False)
         converter = tf.lite.TFLiteConverter.from_saved_model(tmp, signature_keys=["serve"])
         if variant != "float32":
             converter.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -206,12 +204,8 @@ def _sr_saved_model(contract, generator, path, target_spec):
 
 
 def _fusion_saved_model(contract, generator, path, target_spec):
-    from data_loaders.files import atomic_dir
-
-    with atomic_dir(path) as tmp:
-        _saved_model_with(contract, generator, tmp, neutral=False)
-        (tmp / "thermal_keras_fusion.json").write_text(json.dumps(describe(contract, "savedmodel"), indent=2) + "\n")
-    return path
+    meta = {k: v for k, v in describe(contract, "savedmodel").items() if k != "family"}
+    return write_saved_model(generator, path, [_serve_endpoint(contract, neutral=False)], contract.family, meta)
 
 
 _SAVED_MODEL_WRITERS = {"translator": _translator_saved_model, "sr": _sr_saved_model, "fusion": _fusion_saved_model}
