@@ -6,7 +6,7 @@
     thermal-keras export --run runs/pix2pix --format tflite --input-size 256 256 --out g256.tflite
 
 ``export`` without ``--format`` (or with ``savedmodel``) from a translator run or preset keeps its
-earlier behaviour (:func:`thermal_keras.pix2pix.cli.export_command`); this module handles the other
+earlier behaviour (:func:`thermal_keras.commands.export.export_command`); this module handles the other
 formats, ``--model`` and FusionGAN. Everything is checked before the model loads: the format's
 suffix, the variant, the output (never replaced without ``--overwrite``, never an input), and
 that the ONNX converter is installed.
