@@ -112,7 +112,7 @@ _EVALUATE = "thermal_keras.presets.evaluate"
 _PACKAGING = "thermal_keras.presets.packaging"
 _TRANSLATION = dict(contract="translator", evaluate_on=f"{_EVALUATE}:translation_on",
                     quick_check=f"{_CHECKS}:translation_check",
-                    format_report="thermal_keras.pix2pix.evaluate:format_report",
+                    format_report="thermal_keras.translation.evaluate:format_report",
                     package_metrics=f"{_PACKAGING}:translation_metrics",
                     report_rows=("model", "grey_baseline", "mean_baseline"))
 _FUSION = dict(contract="fusion", evaluate_on=f"{_EVALUATE}:fusion_on", real_check=f"{_CHECKS}:fusion_real_check",

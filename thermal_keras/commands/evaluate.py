@@ -54,7 +54,7 @@ def evaluate_command(args) -> int:
     from thermal_keras.export import RUN_GENERATOR_FILE, load_keras_model
     from thermal_keras.outputs import check_output_files, check_writable_location, same_path
     from thermal_keras.reports import write_report_json
-    from thermal_keras.pix2pix.evaluate import evaluate_translation, format_report
+    from thermal_keras.translation.evaluate import evaluate_translation, format_report
 
     if args.preset:
         return _evaluate_preset(args)

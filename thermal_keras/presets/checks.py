@@ -29,11 +29,11 @@ FUSION_MAX_SIDE = 320  # fusion metrics on real pairs at this longer side (as be
 
 
 def translation_check(preset, n: int = 16, n_mean: int = 64) -> dict:
-    """:func:`thermal_keras.pix2pix.evaluate.evaluate_translation` of a translation preset on ``n``
+    """:func:`thermal_keras.translation.evaluate.evaluate_translation` of a translation preset on ``n``
     held-out synthetic pairs rendered as its recipe rendered them (size, seed, layout)."""
     from data_loaders import synthetic
     from thermal_keras.data.sources import load_split
-    from thermal_keras.pix2pix.evaluate import evaluate_translation
+    from thermal_keras.translation.evaluate import evaluate_translation
 
     run = preset.info["run_config"]
     size = run["synthetic_size"] or run["load_size"] or run["image_size"]

@@ -36,7 +36,7 @@ def translation_on(preset, root: Path, layout: str, split: str) -> dict:
     """A translation preset scored on the ``split`` of a paired dataset folder (see the module docstring)."""
     from data_loaders import DatasetError
     from thermal_keras.data.sources import load_split
-    from thermal_keras.pix2pix.evaluate import evaluate_translation
+    from thermal_keras.translation.evaluate import evaluate_translation
 
     thermal = preset.info["run_config"]["thermal"]
     held_out = load_split(root, layout, split, thermal)
