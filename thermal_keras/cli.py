@@ -23,8 +23,12 @@ import importlib
 import os
 import sys
 
-COMMAND_MODULES: tuple[str, ...] = (
+COMMAND_MODULES: tuple[str, ...] = (  # the order of `thermal-keras --help`'s commands
+    "thermal_keras.commands.demo",
     "thermal_keras.pix2pix.cli",
+    "thermal_keras.commands.evaluate",
+    "thermal_keras.commands.export",
+    "thermal_keras.commands.translate",
     "thermal_keras.cyclegan.cli",
     "thermal_keras.sr.cli",
     "thermal_keras.fusion.cli",

@@ -13,7 +13,7 @@ crops back and returns:
 
 It loads with ``tf.saved_model.load`` (TF Serving, TFLite converter) without this package.
 
-Loading is checked here for every command: :func:`load_keras_model` reads ``.keras`` files with
+Loading is checked for every command (:mod:`thermal_keras.model_files`, re-exported here): :func:`load_keras_model` reads ``.keras`` files with
 ``safe_mode=True`` (a Lambda layer's Python code is refused) and reports a truncated or corrupt file
 as "cannot load model FILE: ..."; :func:`check_finite_weights` and :func:`check_finite_saved_model`
 refuse weights holding NaN or inf. A SavedModel is a program: loading it runs its graph, so only load
@@ -22,111 +22,22 @@ SavedModels you trust (``safe_mode`` does not apply to them).
 
 from __future__ import annotations
 
-import json
-import zipfile
 from pathlib import Path
 
 import keras
-import numpy as np
 import tensorflow as tf
 
-from data_loaders.common import DatasetError, ImageSpec
-from data_loaders.common import one_line as common_one_line
-from data_loaders.files import atomic_dir, atomic_path
+from data_loaders.common import ImageSpec
 from thermal_keras.data.pipeline import to_celsius, to_file_values
-from thermal_keras.models import generator_size_multiple
+from thermal_keras.deploy.savedmodel import METADATA_FILE, OLDER_METADATA_FILES, read_metadata, write_saved_model
+from thermal_keras.families import family, with_contract
+from thermal_keras.model_files import (  # noqa: F401  (re-exported: their home is thermal_keras.model_files)
+    PRESET_FILE, RUN_GENERATOR_FILE, RUN_TARGET_SPEC_FILE, check_finite_saved_model, check_finite_weights,
+    load_keras_model, one_line, read_target_spec_file, save_keras)
+from thermal_keras.networks.unet import generator_size_multiple
 from thermal_keras.outputs import is_saved_model
 
-METADATA_FILE = "thermal_keras.json"
-SR_METADATA_FILE = "thermal_keras_sr.json"  # written by thermal_keras.sr.inference.export_sr_saved_model
-RUN_GENERATOR_FILE = "generator.keras"  # RUN/generator.keras, as every `train` command saves it
-RUN_TARGET_SPEC_FILE = "target_spec.json"
-PRESET_FILE = "preset.json"  # a preset folder (thermal_keras.presets)
-
-
-def one_line(error) -> str:
-    """An exception's message on one line (Keras and TensorFlow messages span several)."""
-    return common_one_line(str(error) or type(error).__name__, limit=400)
-
-
-def check_finite_weights(weights, source) -> None:
-    """Raise a ``ValueError`` naming ``source`` when a floating-point weight holds NaN or inf."""
-    bad = []
-    for weight in weights:
-        values = np.asarray(keras.ops.convert_to_numpy(weight))
-        if np.issubdtype(values.dtype, np.floating) and not np.isfinite(values).all():
-            bad.append(getattr(weight, "path", None) or getattr(weight, "name", "?"))
-    if bad:
-        more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
-        raise ValueError(f"{source}: the model's weights contain NaN or inf ({bad[0]}{more}); "
-                         f"refusing to use a broken model (did its training diverge?)")
-
-
-def check_finite_saved_model(path) -> None:
-    """:func:`check_finite_weights` for a SavedModel folder, read from its variables without loading it."""
-    path = Path(path)
-    prefix = path / "variables" / "variables"
-    if not prefix.with_suffix(".index").is_file():
-        return  # a SavedModel without variables
-    try:
-        reader = tf.train.load_checkpoint(str(prefix))
-        dtypes = reader.get_variable_to_dtype_map()
-        bad = [name for name, dtype in sorted(dtypes.items())
-               if dtype.is_floating and not np.isfinite(reader.get_tensor(name)).all()]
-    except Exception as error:  # a damaged variables file: TensorFlow raises several types
-        raise ValueError(f"cannot load model {path}: its variables cannot be read ({one_line(error)})") from None
-    if bad:
-        more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
-        raise ValueError(f"{path}: the model's weights contain NaN or inf ({bad[0]}{more}); "
-                         f"refusing to use a broken model (did its training diverge?)")
-
-
-def load_keras_model(path) -> keras.Model:
-    """A ``.keras`` file loaded for inference (``compile=False``) with ``safe_mode=True``.
-
-    Every failure is a one-line ``ValueError`` (``FileNotFoundError`` for a missing file) naming the
-    file: not a ``.keras`` file, truncated or corrupt ("cannot load model FILE: ..."), code that safe
-    mode refuses to run, weights holding NaN or inf.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such model file" if not path.exists() else f"{path}: not a file")
-    if path.suffix != ".keras":
-        raise ValueError(f"{path}: not a .keras model file (give a .keras file, an exported SavedModel "
-                         f"folder or a run folder)")
-    if not zipfile.is_zipfile(path):
-        raise ValueError(f"cannot load model {path}: not a complete .keras archive (truncated or corrupt)")
-    try:
-        model = keras.models.load_model(path, compile=False, safe_mode=True)
-    except Exception as error:  # Keras raises many types for damaged or unsafe archives
-        raise ValueError(f"cannot load model {path}: {one_line(error)}") from None
-    check_finite_weights(model.weights, path)
-    return model
-
-
-def read_target_spec_file(path) -> ImageSpec:
-    """A run's ``target_spec.json`` (written by :func:`thermal_keras.training.run.write_target_spec`),
-    checked: a ``ValueError`` naming the file for anything else."""
-    path = Path(path)
-    try:
-        values = json.loads(path.read_text())
-        if values.get("value_range") is not None:
-            values["value_range"] = tuple(values["value_range"])
-        spec = ImageSpec(**values)
-    except Exception as error:  # unreadable, not JSON, not an object, a one-element value_range, ...
-        raise DatasetError(f"{path}: not a target spec written by thermal-keras ({one_line(error)})") from None
-
-    def number(value):
-        return isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
-
-    problems = []
-    if spec.value_range is not None and (len(spec.value_range) != 2 or not all(map(number, spec.value_range))):
-        problems.append(f"value_range {list(spec.value_range)} is not two finite numbers")
-    if spec.counts_per_kelvin is not None and not (number(spec.counts_per_kelvin) and spec.counts_per_kelvin > 0):
-        problems.append(f"counts_per_kelvin {spec.counts_per_kelvin!r} is not a positive number")
-    if problems:
-        raise ValueError(f"{path}: not a target spec written by thermal-keras ({'; '.join(problems)})")
-    return spec
+SR_METADATA_FILE = OLDER_METADATA_FILES["sr"]  # older SR exports' metadata (now METADATA_FILE, family "sr")
 
 
 def agc_u8(y, min_range: float):
@@ -185,36 +96,18 @@ def export_saved_model(generator: keras.Model, path, target_spec: ImageSpec | No
         multiple: input side multiple; found from the generator's stride-2 convolutions if omitted.
 
     Returns:
-        The SavedModel folder. Metadata (the spec and multiple) is in ``thermal_keras.json`` inside it.
+        The SavedModel folder. Metadata (``family`` ``translator``, the spec and multiple) is in
+        ``thermal_keras.json`` inside it (:func:`thermal_keras.deploy.savedmodel.write_saved_model`).
     """
-    path = Path(path)
     multiple = multiple or generator_size_multiple(generator)
-    archive = keras.export.ExportArchive()
-    archive.track(generator)
-    archive.add_endpoint(
-        name="serve",
-        fn=_serving_fn(generator, multiple, target_spec),
-        input_signature=[tf.TensorSpec([None, None, None, 3], tf.uint8, name="rgb")],
-    )
+    serve = ("serve", _serving_fn(generator, multiple, target_spec),
+             [tf.TensorSpec([None, None, None, 3], tf.uint8, name="rgb")])
     meta = {"size_multiple": multiple, "in_channels": 3,
             "out_channels": int(generator.output_shape[-1]),
             "target_spec": None if target_spec is None else {
                 "channels": target_spec.channels, "bit_depth": target_spec.bit_depth,
                 "value_range": list(target_spec.range), "counts_per_kelvin": target_spec.counts_per_kelvin}}
-    with atomic_dir(path) as tmp:
-        archive.write_out(str(tmp), verbose=False)
-        (tmp / METADATA_FILE).write_text(json.dumps(meta, indent=2) + "\n")
-    return path
-
-
-def save_keras(generator: keras.Model, path) -> Path:
-    """Save the generator as a single ``.keras`` file (written to a temporary name, then renamed)."""
-    path = Path(path)
-    if path.suffix != ".keras":
-        raise ValueError(f"{path}: a Keras model file must end in .keras")
-    with atomic_path(path) as tmp:  # the temporary name keeps the .keras suffix Keras needs
-        generator.save(tmp)
-    return path
+    return write_saved_model(generator, path, [serve], "translator", meta)
 
 
 class ThermalTranslator:
@@ -237,23 +130,20 @@ class ThermalTranslator:
             self._from_keras(load_keras_model(self.path), None, self.path)
             self.metadata = {}
         elif (self.path / PRESET_FILE).is_file():
-            from thermal_keras.presets import load_preset
+            from thermal_keras.presets.library import load_preset
 
             preset = load_preset(self.path)
-            if preset.family not in ("pix2pix", "cyclegan"):
+            if not family(preset.family).translator:
                 raise ValueError(f"{self.path}: preset {preset.name} is a {preset.family} model; translate "
-                                 f"needs an RGB -> thermal preset (pix2pix or cyclegan)")
+                                 f"needs an RGB -> thermal preset ({' or '.join(with_contract('translator'))})")
             self._from_keras(preset.generator, preset.target_spec, self.path)
             self.metadata = {"preset": preset.name}
         elif is_saved_model(self.path):
-            if (self.path / SR_METADATA_FILE).exists():
-                raise ValueError(f"{self.path}: a super-resolution export; translate needs an RGB -> thermal "
+            kind, self.metadata = read_metadata(self.path)
+            if kind not in (None, "translator"):
+                what = {"sr": "a super-resolution", "fusion": "a fusion"}.get(kind, f"a {kind}")
+                raise ValueError(f"{self.path}: {what} export; translate needs an RGB -> thermal "
                                  f"export (`thermal-keras export`)")
-            meta_file = self.path / METADATA_FILE
-            try:
-                self.metadata = json.loads(meta_file.read_text()) if meta_file.exists() else {}
-            except ValueError as error:
-                raise ValueError(f"{meta_file}: not valid JSON ({one_line(error)})") from None
             check_finite_saved_model(self.path)
             try:
                 loaded = tf.saved_model.load(str(self.path))

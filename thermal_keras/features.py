@@ -176,7 +176,8 @@ class PresetEncoder:
     """
 
     def __init__(self, preset: str = "swift_srgan_4x_grey", layer: str = "trunk_end"):
-        from thermal_keras.presets import load_preset
+        from thermal_keras.families import family
+        from thermal_keras.presets.library import load_preset
 
         loaded = load_preset(preset)
         generator = loaded.generator
@@ -187,7 +188,7 @@ class PresetEncoder:
         self.name = f"{preset}:{layer}"
         self.channels = generator.input_shape[-1]
         # The SR presets take [0, 1]; the translation and fusion presets [-1, 1].
-        self._unit_input = loaded.family == "srgan"
+        self._unit_input = family(loaded.family).unit_input
         self.model = keras.Model(generator.input, tapped, name="preset_encoder")
 
     def __call__(self, images, batch_size: int = 32):

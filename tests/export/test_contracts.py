@@ -73,7 +73,7 @@ def test_fusion_savedmodel_serves_the_contract(tmp_path):
     expected = _run(contract_for(generator), ir, visible)
     assert sorted(served) == ["fused", "fused_rgb", "fused_u8"]
     assert np.abs(served["fused"] - expected["fused"]).max() <= 1e-6
-    assert json.loads((path / "thermal_keras_fusion.json").read_text())["family"] == "fusion"
+    assert json.loads((path / "thermal_keras.json").read_text())["family"] == "fusion"
 
 
 def test_keras_format_reloads_with_the_same_outputs(tmp_path):

@@ -177,16 +177,16 @@ def _model_case(kind, models, tmp_path, tiny_export):
                 f"{model}: not a super-resolution generator")
     if kind == "upscale a translator export":
         return (["upscale", photo, tmp_path / "out", "--model", tiny_export, "--scale", "2"],
-                f"{tiny_export / 'thermal_keras_sr.json'}: not found")
+                f"{tiny_export / 'thermal_keras.json'}: not written by `thermal-keras export-sr` (a translator export")
     if kind == "upscale an empty folder":
         (tmp_path / "empty").mkdir()
         return (["upscale", photo, tmp_path / "out", "--model", tmp_path / "empty", "--scale", "2"],
                 f"{tmp_path / 'empty'}: neither an SR export")
     if kind == "upscale garbage SR metadata":
         model = shutil.copytree(models / "sr_export", tmp_path / "sr_export")
-        (model / "thermal_keras_sr.json").write_text('{"scale": "two"}')
+        (model / "thermal_keras.json").write_text('{"scale": "two"}')
         return (["upscale", photo, tmp_path / "out", "--model", model, "--scale", "2"],
-                f"{model / 'thermal_keras_sr.json'}: not written by `thermal-keras export-sr`")
+                f"{model / 'thermal_keras.json'}: not written by `thermal-keras export-sr`")
     if kind == "export-sr a pix2pix generator":
         from thermal_keras.models import build_generator
 

@@ -23,7 +23,7 @@ def register(commands, train_models) -> dict:
 
 def train_command(args) -> int:
     from thermal_keras.cyclegan.train import train_cyclegan
-    from thermal_keras.pix2pix.evaluate import format_report
+    from thermal_keras.translation.evaluate import format_report
     from thermal_keras.training.run import format_trained
 
     run = train_cyclegan(CycleGANConfig.from_args(args), verbose=args.keras_verbose)

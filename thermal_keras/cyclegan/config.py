@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from thermal_keras.config import ConfigError, option, override
-from thermal_keras.pix2pix.config import TranslationConfig
+from thermal_keras.translation.config import TranslationConfig
 
 
 @dataclass

@@ -49,7 +49,7 @@ from thermal_keras.features import MissingWeightsError
 from thermal_keras.gan import GANModel, channels, check_weight
 from thermal_keras.losses import check_gan_mode, gan_loss, l1_loss
 from thermal_keras.networks.unet import check_generator_input_size
-from thermal_keras.pix2pix.model import default_gan_optimizer, image_stats
+from thermal_keras.translation.stats import default_gan_optimizer, image_stats
 
 _TRAIN_LOSSES = ("g_loss", "g_gan", "cycle", "identity", "supervised", "perceptual", "self_similarity",
                  "d_loss")

@@ -17,7 +17,7 @@ from thermal_keras.cyclegan.losses import PerceptualCycleLoss, SelfSimilarityLos
 from thermal_keras.cyclegan.model import CycleGAN
 from thermal_keras.layers import MeanLevel
 from thermal_keras.models import build_discriminator, build_generator
-from thermal_keras.pix2pix.train import TranslationJob, linear_decay_adam, unet_downs
+from thermal_keras.translation.train import TranslationJob, linear_decay_adam, unet_downs
 from thermal_keras.precision import choose_jit_compile
 from thermal_keras.training.run import TrainedRun
 
@@ -94,7 +94,7 @@ class CycleGANJob(TranslationJob):
     def build_model(self, train):
         level = None
         if self.config.mean_level:
-            from thermal_keras.pix2pix.evaluate import mean_target
+            from thermal_keras.translation.evaluate import mean_target
 
             level = float(mean_target(train, self.config.image_size, keep_aspect=self.config.keep_aspect).mean())
         model = build_cyclegan(self.config, train.a_spec.channels, train.b_spec.channels, level)

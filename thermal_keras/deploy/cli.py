@@ -6,7 +6,7 @@
     thermal-keras export --run runs/pix2pix --format tflite --input-size 256 256 --out g256.tflite
 
 ``export`` without ``--format`` (or with ``savedmodel``) from a translator run or preset keeps its
-earlier behaviour (:func:`thermal_keras.pix2pix.cli.export_command`); this module handles the other
+earlier behaviour (:func:`thermal_keras.commands.export.export_command`); this module handles the other
 formats, ``--model`` and FusionGAN. Everything is checked before the model loads: the format's
 suffix, the variant, the output (never replaced without ``--overwrite``, never an input), and
 that the ONNX converter is installed.
@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from thermal_keras.families import family, names
+
 # --input-size: the largest fixed side (8K), checked before the model loads (a converter given 100000 x 100000
 # may fail with a traceback and a long MLIR dump, or write a model no device can run)
 MAX_INPUT_SIDE = 8192
-FAMILY_OF_PRESET = {"pix2pix": "translator", "cyclegan": "translator", "srgan": "sr", "fusiongan": "fusion",
-                    "stdfusionnet": "fusion"}
+FAMILY_OF_PRESET = {name: family(name).contract for name in names()}  # preset family -> deploy contract
 
 
 def add_arguments(export) -> None:
@@ -72,7 +73,7 @@ def _check_options(args, out: Path) -> None:
 
 def _source(args):
     """``(generator file or preset folder, run folder or None, target spec file or None)``."""
-    from thermal_keras.export import RUN_GENERATOR_FILE, RUN_TARGET_SPEC_FILE
+    from thermal_keras.model_files import RUN_GENERATOR_FILE, RUN_TARGET_SPEC_FILE
 
     if args.preset:
         from thermal_keras.presets import preset_path
@@ -93,13 +94,13 @@ def _source(args):
 
 def _load(source: Path, spec_file, preset: bool):
     """``(generator, target spec, family or None)``."""
-    from thermal_keras.export import load_keras_model, read_target_spec_file
+    from thermal_keras.model_files import load_keras_model, read_target_spec_file
 
     if preset:
         from thermal_keras.presets import load_preset
 
         loaded = load_preset(source)
-        return loaded.generator, loaded.target_spec, FAMILY_OF_PRESET.get(loaded.family)
+        return loaded.generator, loaded.target_spec, family(loaded.family).contract
     spec = read_target_spec_file(spec_file) if spec_file else None
     return load_keras_model(source), spec, None
 

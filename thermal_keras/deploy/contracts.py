@@ -24,9 +24,10 @@ from dataclasses import dataclass
 
 import keras
 
+from thermal_keras.families import CONTRACTS
 from thermal_keras.luma import LUMA_BT601, luma_tensor
 
-FAMILIES = ("translator", "sr", "fusion")
+FAMILIES = CONTRACTS  # the contracts, named as thermal_keras.families names them
 LUMA = LUMA_BT601  # the name this module gave BT.601's weights
 
 
@@ -77,7 +78,7 @@ def _translator(generator, target_spec, shape):
                     _serving_fn(generator, multiple, target_spec), tuple(outputs), meta)
 
 
-def _sr(generator, shape):
+def _sr(generator, target_spec, shape):
     import tensorflow as tf
 
     from thermal_keras.sr.inference import default_overlap
@@ -94,7 +95,7 @@ def _sr(generator, shape):
     return Contract("sr", (("lr", "uint8", (*shape, channels)),), serve, ("sr", "sr_u8"), meta)
 
 
-def _fusion(generator, shape):
+def _fusion(generator, target_spec, shape):
     import tensorflow as tf
 
     def serve(ir, visible):
@@ -112,6 +113,9 @@ def _fusion(generator, shape):
                     ("fused", "fused_u8", "fused_rgb"), {"luma": "BT.601 (0.299, 0.587, 0.114)"})
 
 
+_BUILDERS = {"translator": _translator, "sr": _sr, "fusion": _fusion}  # one per contract; target_spec: translators'
+
+
 def contract_for(generator: keras.Model, family: str | None = None, target_spec=None,
                  input_size: tuple[int, int] | None = None) -> Contract:
     """The contract of ``generator`` (family found from the model unless given).
@@ -123,11 +127,7 @@ def contract_for(generator: keras.Model, family: str | None = None, target_spec=
     if family not in FAMILIES:
         raise ValueError(f"unknown family {family!r}; one of {', '.join(FAMILIES)}")
     shape = (None, None, None) if input_size is None else (1, *input_size)
-    if family == "translator":
-        return _translator(generator, target_spec, shape)
-    if family == "sr":
-        return _sr(generator, shape)
-    return _fusion(generator, shape)
+    return _BUILDERS[family](generator, target_spec, shape)
 
 
 def tensor_specs(contract: Contract):

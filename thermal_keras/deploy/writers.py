@@ -20,6 +20,7 @@ import keras
 
 from thermal_keras.deploy.contracts import Contract, contract_for, tensor_specs
 from thermal_keras.deploy.formats import FORMATS, SUFFIXES, TFLITE_VARIANTS  # noqa: F401  (re-exported)
+from thermal_keras.deploy.savedmodel import saved_model_archive, write_saved_model
 
 ONNX_OPSET = 17
 # tf2onnx 1.17's transpose optimizer now and then drops the Squeeze after a channel-1 transpose it turned
@@ -68,12 +69,9 @@ def _neutral(fn):
     return traced
 
 
-def _saved_model_with(contract: Contract, generator, folder: Path, neutral: bool) -> None:
-    archive = keras.export.ExportArchive()
-    archive.track(generator)
-    fn = _neutral(contract.fn) if neutral else contract.fn
-    archive.add_endpoint(name="serve", fn=fn, input_signature=tensor_specs(contract))
-    archive.write_out(str(folder), verbose=False)
+def _serve_endpoint(contract: Contract, neutral: bool) -> tuple:
+    """The contract as a ``serve`` endpoint of :func:`thermal_keras.deploy.savedmodel.saved_model_archive`."""
+    return ("serve", _neutral(contract.fn) if neutral else contract.fn, tensor_specs(contract))
 
 
 def tflite_bytes(contract: Contract, generator, variant: str = "float32") -> bytes:
@@ -87,7 +85,7 @@ def tflite_bytes(contract: Contract, generator, variant: str = "float32") -> byt
     if variant not in TFLITE_VARIANTS:
         raise ValueError(f"TFLite variant must be one of {', '.join(TFLITE_VARIANTS)}, got {variant!r}")
     with tempfile.TemporaryDirectory() as tmp:  # the converter freezes variables from a SavedModel
-        _saved_model_with(contract, generator, Path(tmp), neutral=True)
+        saved_model_archive(generator, [_serve_endpoint(contract, neutral=True)]).write_out(tmp, verbose=False)
         converter = tf.lite.TFLiteConverter.from_saved_model(tmp, signature_keys=["serve"])
         if variant != "float32":
             converter.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -193,6 +191,26 @@ def sidecar_path(path) -> Path:
     return path.with_name(path.name + ".json")
 
 
+def _translator_saved_model(contract, generator, path, target_spec):
+    from thermal_keras.export import export_saved_model
+
+    return export_saved_model(generator, path, target_spec=target_spec)
+
+
+def _sr_saved_model(contract, generator, path, target_spec):
+    from thermal_keras.sr.inference import export_sr_saved_model
+
+    return export_sr_saved_model(generator, path)
+
+
+def _fusion_saved_model(contract, generator, path, target_spec):
+    meta = {k: v for k, v in describe(contract, "savedmodel").items() if k != "family"}
+    return write_saved_model(generator, path, [_serve_endpoint(contract, neutral=False)], contract.family, meta)
+
+
+_SAVED_MODEL_WRITERS = {"translator": _translator_saved_model, "sr": _sr_saved_model, "fusion": _fusion_saved_model}
+
+
 def export_generator(generator: keras.Model, fmt: str, path, *, family: str | None = None, target_spec=None,
                      variant: str | None = None, input_size: tuple[int, int] | None = None) -> Path:
     """Write ``generator`` in ``fmt`` to ``path`` (a folder for ``savedmodel``, else a file with the
@@ -203,7 +221,7 @@ def export_generator(generator: keras.Model, fmt: str, path, *, family: str | No
     radiometric outputs. The existing contents of ``path`` are replaced: callers check first
     (:func:`thermal_keras.outputs.check_output_files`).
     """
-    from data_loaders.files import atomic_dir, atomic_path, atomic_write_text
+    from data_loaders.files import atomic_path, atomic_write_text
 
     path = Path(path)
     if fmt not in FORMATS:
@@ -216,18 +234,7 @@ def export_generator(generator: keras.Model, fmt: str, path, *, family: str | No
         check_onnx_available()
     contract = contract_for(generator, family, target_spec, input_size if fmt in ("tflite", "onnx") else None)
     if fmt == "savedmodel":
-        if contract.family == "translator":
-            from thermal_keras.export import export_saved_model
-
-            return export_saved_model(generator, path, target_spec=target_spec)
-        if contract.family == "sr":
-            from thermal_keras.sr.inference import export_sr_saved_model
-
-            return export_sr_saved_model(generator, path)
-        with atomic_dir(path) as tmp:
-            _saved_model_with(contract, generator, tmp, neutral=False)
-            (tmp / "thermal_keras_fusion.json").write_text(json.dumps(describe(contract, fmt), indent=2) + "\n")
-        return path
+        return _SAVED_MODEL_WRITERS[contract.family](contract, generator, path, target_spec)
     if fmt == "keras":
         from thermal_keras.export import save_keras
 

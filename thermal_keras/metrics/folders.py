@@ -88,7 +88,7 @@ def paired_folder_metrics(pairs, depths: dict) -> dict:
     Returns:
         ``{"mse", "rmse", "psnr", "ssim", "uqi": float, "n_pairs": int, "bit_depths": [8 and/or 16]}``.
     """
-    from thermal_keras.pix2pix.evaluate import image_metrics
+    from thermal_keras.translation.evaluate import image_metrics
 
     totals = {}
     for real_path, fake_path in pairs:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from thermal_keras.families import family, with_contract
+
 SR_CHECK_SYNTHETIC = 6  # held-out synthetic frames in an SR quick check (plus the photographs)
 SR_CHECK_SIDE = 256  # SR checks score the central 256² (HR) of each image: seconds, not minutes, on a CPU
 FUSION_CHECK_PAIRS = 8
@@ -27,11 +29,11 @@ FUSION_MAX_SIDE = 320  # fusion metrics on real pairs at this longer side (as be
 
 
 def translation_check(preset, n: int = 16, n_mean: int = 64) -> dict:
-    """:func:`thermal_keras.pix2pix.evaluate.evaluate_translation` of a translation preset on ``n``
+    """:func:`thermal_keras.translation.evaluate.evaluate_translation` of a translation preset on ``n``
     held-out synthetic pairs rendered as its recipe rendered them (size, seed, layout)."""
     from data_loaders import synthetic
     from thermal_keras.data.sources import load_split
-    from thermal_keras.pix2pix.evaluate import evaluate_translation
+    from thermal_keras.translation.evaluate import evaluate_translation
 
     run = preset.info["run_config"]
     size = run["synthetic_size"] or run["load_size"] or run["image_size"]
@@ -82,7 +84,7 @@ def sr_real_check(preset, folder, side: int | None = SR_CHECK_SIDE) -> dict:
     return _sr_table(evaluate_against_bicubic(preset.generator, images, scale))
 
 
-FUSION_FAMILIES = ("fusiongan", "stdfusionnet")  # fusion preset families; each one's row in a fusion table
+FUSION_FAMILIES = with_contract("fusion")  # fusion preset families; each one's row in a fusion table
 
 
 def fusion_method(table: dict) -> str:
@@ -141,16 +143,17 @@ def fusion_real_check(preset, root) -> dict:
 
 def quick_check(preset) -> dict:
     """The family's quick check (see the module docstring)."""
-    checks = {"pix2pix": translation_check, "cyclegan": translation_check, "srgan": sr_check,
-              "fusiongan": fusion_check, "stdfusionnet": stdfusionnet_check}
-    return checks[preset.family](preset)
+    return family(preset.family).load("quick_check")(preset)
+
+
+def sr_tno_check(preset, root):
+    """:func:`sr_real_check` on ``root/ir`` (TNO's long-wave infrared frames) for a 1-channel SR preset;
+    ``None`` for a colour one (TNO has no colour frames)."""
+    return sr_real_check(preset, Path(root) / "ir") if int(preset.info["channels"]) == 1 else None
 
 
 def real_check(preset, root):
-    """SR presets of 1 channel: ``root/ir`` frames; fusion presets: the ``root`` pairs; else ``None``."""
-    root = Path(root)
-    if preset.family == "srgan" and int(preset.info["channels"]) == 1:
-        return sr_real_check(preset, root / "ir")
-    if preset.family in FUSION_FAMILIES:
-        return fusion_real_check(preset, root)
-    return None
+    """SR presets of 1 channel: ``root/ir`` frames; fusion presets: the ``root`` pairs; else ``None``
+    (the family's :attr:`~thermal_keras.families.Family.real_check`)."""
+    check = family(preset.family).load("real_check")
+    return None if check is None else check(preset, Path(root))

@@ -14,30 +14,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from thermal_keras.presets import load_preset
+from thermal_keras.presets.library import load_preset
 
 
 def evaluate_preset(name: str, data=None, layout: str = "paired", split: str = "test") -> dict:
     """The report of :func:`thermal_keras.presets.checks.quick_check` (``data=None``) or of the family's
-    scoring on ``data``; ``report["family"]`` says which table it is."""
+    scoring on ``data`` (its :attr:`~thermal_keras.families.Family.evaluate_on`); ``report["family"]``
+    says which table it is."""
+    from thermal_keras.families import family
     from thermal_keras.presets import checks
 
     preset = load_preset(name)
     if data is None:
         report = checks.quick_check(preset)
-    elif preset.family in ("pix2pix", "cyclegan"):
-        report = _translation_on(preset, Path(data), layout, split)
-    elif preset.family == "srgan":
-        report = checks.sr_real_check(preset, data, side=None)  # your images, whole
     else:
-        report = checks.fusion_real_check(preset, data)
+        report = family(preset.family).load("evaluate_on")(preset, Path(data), layout, split)
     return {"preset": preset.name, "family": preset.family, **report}
 
 
-def _translation_on(preset, root: Path, layout: str, split: str) -> dict:
+def translation_on(preset, root: Path, layout: str, split: str) -> dict:
+    """A translation preset scored on the ``split`` of a paired dataset folder (see the module docstring)."""
     from data_loaders import DatasetError
     from thermal_keras.data.sources import load_split
-    from thermal_keras.pix2pix.evaluate import evaluate_translation
+    from thermal_keras.translation.evaluate import evaluate_translation
 
     thermal = preset.info["run_config"]["thermal"]
     held_out = load_split(root, layout, split, thermal)
@@ -48,23 +47,43 @@ def _translation_on(preset, root: Path, layout: str, split: str) -> dict:
     return evaluate_translation(preset.generator, held_out, train, preset.info["image_size"])
 
 
+def sr_on(preset, root: Path, layout: str = "", split: str = "") -> dict:
+    """An SR preset scored on every image of ``root``, whole (``layout`` and ``split`` do not apply)."""
+    from thermal_keras.presets.checks import sr_real_check
+
+    return sr_real_check(preset, root, side=None)
+
+
+def fusion_on(preset, root: Path, layout: str = "", split: str = "") -> dict:
+    """A fusion preset scored on a TNO-style folder (``layout`` and ``split`` do not apply)."""
+    from thermal_keras.presets.checks import fusion_real_check
+
+    return fusion_real_check(preset, root)
+
+
 def format_preset_report(report: dict) -> str:
     """The table of an :func:`evaluate_preset` report, as the family's own command prints it."""
-    family = report["family"]
-    if family in ("pix2pix", "cyclegan"):
-        from thermal_keras.pix2pix.evaluate import format_report
+    from thermal_keras.families import family
 
-        return format_report(report)
-    if family == "srgan":
-        model, bicubic = report["model"], report["bicubic"]
-        return (f"{report['n_images']} images   Y-PSNR  Y-SSIM\n"
-                f"{'model':10}{model['psnr_y']:>9.2f}{model['ssim_y']:>8.4f}\n"
-                f"{'bicubic':10}{bicubic['psnr_y']:>9.2f}{bicubic['ssim_y']:>8.4f}\n"
-                f"Y-PSNR gain over bicubic: {report['psnr_y_gain']:+.2f} dB")
+    return family(report["family"]).load("format_report")(report)
+
+
+def format_sr_report(report: dict) -> str:
+    """An SR preset's scores beside bicubic's."""
+    model, bicubic = report["model"], report["bicubic"]
+    return (f"{report['n_images']} images   Y-PSNR  Y-SSIM\n"
+            f"{'model':10}{model['psnr_y']:>9.2f}{model['ssim_y']:>8.4f}\n"
+            f"{'bicubic':10}{bicubic['psnr_y']:>9.2f}{bicubic['ssim_y']:>8.4f}\n"
+            f"Y-PSNR gain over bicubic: {report['psnr_y_gain']:+.2f} dB")
+
+
+def format_fusion_report(report: dict) -> str:
+    """A fusion preset's nine metrics beside averaging and the pyramid, and how often it wins."""
+    from thermal_keras.families import family
     from thermal_keras.fusion.evaluate import format_fusion_table
 
-    wins, method = report["wins"], report["family"]
-    table = {m: report[m] for m in (method, "average", "pyramid")}
-    label = {"fusiongan": "FusionGAN", "stdfusionnet": "STDFusionNet"}[method]
-    return (format_fusion_table(table) + f"\n{label} beats averaging on {wins['average']}/9 metrics and "
+    entry = family(report["family"])
+    wins = report["wins"]
+    table = {m: report[m] for m in entry.report_rows}
+    return (format_fusion_table(table) + f"\n{entry.label} beats averaging on {wins['average']}/9 metrics and "
             f"the Laplacian pyramid on {wins['pyramid']}/9 ({report['n_images']} pairs)")

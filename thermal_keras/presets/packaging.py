@@ -16,7 +16,8 @@ import json
 import os
 from pathlib import Path
 
-from thermal_keras.export import RUN_GENERATOR_FILE, RUN_TARGET_SPEC_FILE, load_keras_model, read_target_spec_file
+from thermal_keras.families import family
+from thermal_keras.model_files import RUN_GENERATOR_FILE, RUN_TARGET_SPEC_FILE, load_keras_model, read_target_spec_file
 
 TRANSLATION_BASELINES = ("model", "grey_baseline", "mean_baseline")
 FUSION_METHODS = ("fusiongan", "average", "pyramid")  # a FusionGAN preset's rows (STDFusionNet's: "stdfusionnet")
@@ -41,7 +42,7 @@ def run_steps(run_dir, config: dict) -> int:
     return epochs * per_epoch
 
 
-def _translation_metrics(report: dict) -> tuple[dict, str]:
+def translation_metrics(report: dict) -> tuple[dict, str]:
     m, mean = report["model"], report["mean_baseline"]
     headline = f"{m['psnr']:.1f} dB PSNR (mean image {mean['psnr']:.1f} dB)"
     if "temperature_mae_k" in m:
@@ -56,7 +57,7 @@ def _sr_rows(report: dict) -> dict:
             "bicubic": {"psnr_y": mean["bicubic_psnr_y"], "ssim_y": mean["bicubic_ssim_y"]}}
 
 
-def _sr_metrics(report: dict) -> tuple[dict, str]:
+def sr_metrics(report: dict) -> tuple[dict, str]:
     name = f"held-out synthetic frames and scikit-image photographs ({len(report['images'])} images)"
     metrics = {name: _sr_rows(report)}
     if report.get("after_pretraining"):
@@ -64,7 +65,7 @@ def _sr_metrics(report: dict) -> tuple[dict, str]:
     return metrics, f"+{report['mean']['psnr_y_gain']:.2f} dB Y-PSNR over bicubic (held-out)"
 
 
-def _fusion_metrics(report: dict) -> tuple[dict, str]:
+def fusion_metrics(report: dict) -> tuple[dict, str]:
     from thermal_keras.presets.checks import fusion_method, fusion_wins
 
     wins = fusion_wins(report)
@@ -74,40 +75,34 @@ def _fusion_metrics(report: dict) -> tuple[dict, str]:
 
 
 def package(name: str, recipe: dict, run_dir, config: dict, training: dict, out) -> Path:
-    from thermal_keras.presets import write_preset
+    from thermal_keras.presets.library import write_preset
 
     run_dir = Path(run_dir)
     generator = load_keras_model(run_dir / RUN_GENERATOR_FILE)
     spec_file = run_dir / RUN_TARGET_SPEC_FILE
     spec = read_target_spec_file(spec_file) if spec_file.exists() else None
     report = json.loads((run_dir / "metrics.json").read_text())
-    family = recipe["family"]
-    metrics, headline = {"pix2pix": _translation_metrics, "cyclegan": _translation_metrics, "srgan": _sr_metrics,
-                         "fusiongan": _fusion_metrics, "stdfusionnet": _fusion_metrics}[family](report)
-    extra = {"limitations": recipe.get("limitations", ""), "run_config": config}
-    if family in ("pix2pix", "cyclegan", "fusiongan", "stdfusionnet"):
-        extra["image_size"] = config["image_size"]
-    if family == "srgan":
-        extra.update(scale=config["scale"], channels=int(generator.input_shape[-1]))
-    out = write_preset(generator, out, name=name, family=family, task=recipe["task"],
+    entry = family(recipe["family"])
+    metrics, headline = entry.load("package_metrics")(report)
+    extra = {"limitations": recipe.get("limitations", ""), "run_config": config,
+             **{key: int(generator.input_shape[-1]) if key == "channels" else config[key]  # channels: the model's
+                for key in entry.preset_fields}}
+    out = write_preset(generator, out, name=name, family=entry.name, task=recipe["task"],
                        description=recipe["description"], target_spec=spec, training=training,
                        metrics=metrics, headline=headline, extra=extra, overwrite=True)
     return record_checks(out)
 
 
-def _check_rows(family: str, report: dict) -> dict:
-    if family in ("pix2pix", "cyclegan"):
-        return {k: report[k] for k in TRANSLATION_BASELINES}
-    if family == "srgan":
-        return {k: report[k] for k in ("model", "bicubic")}
-    return {k: report[k] for k in (family, "average", "pyramid")}
+def check_rows(family_name: str, report: dict) -> dict:
+    """The rows of a check report that a preset records: the family's :attr:`report_rows`."""
+    return {k: report[k] for k in family(family_name).report_rows}
 
 
 def record_checks(out: Path) -> Path:
     """Load the written preset (float16 weights, as shipped), run its quick check (and its real-data
     check where the TNO sample is present) and add the scores to ``preset.json`` and the model card."""
     from data_loaders.files import atomic_write_text
-    from thermal_keras.presets import CARD_FILE, PRESET_FILE, load_preset
+    from thermal_keras.presets.library import CARD_FILE, PRESET_FILE, load_preset
     from thermal_keras.presets.card import model_card
     from thermal_keras.presets.checks import quick_check, real_check
 
@@ -117,12 +112,12 @@ def record_checks(out: Path) -> Path:
     info["quick_check"] = report
     size = f" at {report['image_size']}²" if "image_size" in report else ""
     key = f"quick check, float16 weights as shipped ({report['n_images']} held-out images{size})"
-    metrics = {**info["metrics"], key: _check_rows(preset.family, report)}
+    metrics = {**info["metrics"], key: check_rows(preset.family, report)}
     tno = tno_folder()
     real = real_check(preset, tno) if tno is not None else None
     if real is not None:
         info["real_check"] = {"data": TNO_LABEL, **real}
-        metrics[f"{TNO_LABEL}, {real['n_images']} images"] = _check_rows(preset.family, real)
+        metrics[f"{TNO_LABEL}, {real['n_images']} images"] = check_rows(preset.family, real)
     info["metrics"] = metrics
     atomic_write_text(out / PRESET_FILE, json.dumps(info, indent=1) + "\n")
     atomic_write_text(out / CARD_FILE, model_card(info))

@@ -22,10 +22,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from data_loaders.files import atomic_dir
+from thermal_keras.deploy.savedmodel import METADATA_FILE, metadata_file, write_saved_model  # noqa: F401
 from thermal_keras.sr.networks import generator_scale, receptive_radius_lr
-
-METADATA_FILE = "thermal_keras_sr.json"
 
 
 def tile_starts(length: int, tile: int, overlap: int) -> list[tuple[int, int, int]]:
@@ -90,8 +88,9 @@ def _unit_fn(generator):
 def export_sr_saved_model(generator: keras.Model, path) -> Path:
     """Write ``generator`` as a SavedModel with uint8, uint16 and float signatures (see module doc).
 
-    Written under a temporary name beside ``path`` and renamed; ``thermal_keras_sr.json`` inside
-    records the scale, channels and the overlap that makes tiling exact.
+    Written by :func:`thermal_keras.deploy.savedmodel.write_saved_model` (a temporary name beside ``path``,
+    then renamed); ``thermal_keras.json`` inside (family ``sr``) records the scale, channels and the
+    overlap that makes tiling exact (older exports: ``thermal_keras_sr.json``, still read).
     """
     path = Path(path)
     channels = int(generator.input_shape[-1])
@@ -103,19 +102,13 @@ def export_sr_saved_model(generator: keras.Model, path) -> Path:
             return tf.cast(tf.round(y * top), dtype)
         return serve
 
-    archive = keras.export.ExportArchive()
-    archive.track(generator)
-    for name, fn, dtype in (("serve", integer_endpoint(tf.uint8, 255.0), tf.uint8),
-                            ("serve_u16", integer_endpoint(tf.uint16, 65535.0), tf.uint16),
-                            ("serve_float", unit, tf.float32)):
-        archive.add_endpoint(name=name, fn=fn,
-                             input_signature=[tf.TensorSpec([None, None, None, channels], dtype, name="lr")])
+    endpoints = [(name, fn, [tf.TensorSpec([None, None, None, channels], dtype, name="lr")])
+                 for name, fn, dtype in (("serve", integer_endpoint(tf.uint8, 255.0), tf.uint8),
+                                         ("serve_u16", integer_endpoint(tf.uint16, 65535.0), tf.uint16),
+                                         ("serve_float", unit, tf.float32))]
     meta = {"scale": generator_scale(generator), "channels": channels,
             "overlap": default_overlap(generator), "range": "[0, 1] float; uint8 /255; uint16 /65535"}
-    with atomic_dir(path) as tmp:
-        archive.write_out(str(tmp), verbose=False)
-        (tmp / METADATA_FILE).write_text(json.dumps(meta, indent=2) + "\n")
-    return path
+    return write_saved_model(generator, path, endpoints, "sr", meta)
 
 
 class Upscaler:
@@ -128,7 +121,7 @@ class Upscaler:
     """
 
     def __init__(self, path, tile: int = 128, overlap: int | None = None):
-        from thermal_keras.export import RUN_GENERATOR_FILE, check_finite_saved_model, load_keras_model, one_line
+        from thermal_keras.model_files import RUN_GENERATOR_FILE, check_finite_saved_model, load_keras_model, one_line
         from thermal_keras.outputs import is_saved_model
 
         self.path = Path(path)
@@ -136,24 +129,27 @@ class Upscaler:
             raise FileNotFoundError(f"{self.path}: no SR model here (.keras file or exported SavedModel folder)")
         keras_file = self.path if self.path.is_file() else self.path / RUN_GENERATOR_FILE
         if self.path.is_dir() and (self.path / "preset.json").is_file():
-            from thermal_keras.presets import load_preset
+            from thermal_keras.families import family
+            from thermal_keras.presets.library import load_preset
 
             preset = load_preset(self.path)
-            if preset.family != "srgan":
+            if family(preset.family).contract != "sr":
                 raise ValueError(f"{self.path}: preset {preset.name} is a {preset.family} model, not super-resolution")
             self._from_model(preset.generator, self.path)
         elif self.path.is_file() or (not is_saved_model(self.path) and keras_file.is_file()):
             self._from_model(load_keras_model(keras_file), keras_file)
         elif is_saved_model(self.path):
-            meta_file = self.path / METADATA_FILE
+            meta_file = metadata_file(self.path, "sr")  # older SR exports: thermal_keras_sr.json
             if not meta_file.is_file():
                 raise FileNotFoundError(f"{meta_file}: not found; is {self.path} an SR export "
                                         f"(`thermal-keras export-sr`)?")
             try:
                 meta = json.loads(meta_file.read_text())
+                if meta.get("family", "sr") != "sr":
+                    raise ValueError(f"a {meta['family']} export, not super-resolution")
                 self.scale, self.channels, self.overlap_needed = (int(meta["scale"]), int(meta["channels"]),
                                                                   int(meta["overlap"]))
-            except (ValueError, KeyError, TypeError) as error:
+            except (ValueError, KeyError, TypeError, AttributeError) as error:
                 raise ValueError(f"{meta_file}: not written by `thermal-keras export-sr` ({one_line(error)})") from None
             check_finite_saved_model(self.path)
             try:
@@ -168,7 +164,7 @@ class Upscaler:
         self.overlap = self.overlap_needed if overlap is None else overlap
 
     def _from_model(self, model, source):
-        from thermal_keras.export import one_line
+        from thermal_keras.model_files import one_line
 
         try:
             self.scale = generator_scale(model)

@@ -50,7 +50,7 @@ from thermal_keras.distribute import (
     make_strategy,
     shard_by_data,
 )
-from thermal_keras.export import RUN_GENERATOR_FILE, RUN_TARGET_SPEC_FILE, save_keras
+from thermal_keras.model_files import RUN_GENERATOR_FILE, RUN_TARGET_SPEC_FILE, save_keras
 from thermal_keras.precision import apply_precision
 from thermal_keras.reports import write_report_json
 from thermal_keras.training.callbacks import CheckpointCallback, FiniteLossGuard
@@ -162,7 +162,7 @@ def init_generator(generator: keras.Model, source: str):
     """Copy the weights of ``source`` (a preset, a ``.keras`` file or a run folder) into ``generator``;
     a ``ValueError`` naming the source when the architectures differ. A mean-frame prior on either
     side is not copied (the run's own mean frame stays)."""
-    from thermal_keras.presets import weights_source
+    from thermal_keras.presets.library import weights_source
 
     model, where = weights_source(source)
     ours, theirs = _copied_weights(generator), _copied_weights(model)
