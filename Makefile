@@ -37,10 +37,11 @@ app: $(VENV)/.installed-app
 # each file stays on one process, so a notebook's cells share one kernel. The notebooks come first: they
 # are the longest items, and the unit tests fill the gaps. The two subprocess training tests (marker
 # `slow`, about a minute each) and the PyTorch backend test run in `make test-slow`, outside `make test`.
+# --durations=20 lists the slowest items at the end: `.ci/run` (this target) must stay under 30 minutes.
 TEST_WORKERS ?= 2
 test: $(VENV)/.installed-test
 	TF_CPP_MIN_LOG_LEVEL=3 THERMAL_KERAS_QUICK=1 $(BIN)/python -m pytest notebooks/ tests -q -m "not slow" \
-		--nbval-lax --nbval-current-env -n $(TEST_WORKERS) --dist loadfile
+		--nbval-lax --nbval-current-env -n $(TEST_WORKERS) --dist loadfile --durations=20
 
 # The generators on the PyTorch backend (JAX runs in `make test`); torch is a 1 GB CPU wheel, hence its own target.
 $(VENV)/.installed-test-torch: $(VENV)/.installed-test requirements-test-torch.txt
