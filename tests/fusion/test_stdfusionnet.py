@@ -113,6 +113,34 @@ def test_network_keeps_any_input_size_and_the_range(shape):
     assert out.shape == (2, *shape, 1) and out.dtype == np.float32 and np.abs(out).max() <= 1.0
 
 
+def test_region_weighting_averages_each_region_over_itself():
+    ir, visible, mask = _scene(seed=3)
+    rng = np.random.default_rng(3)
+    fused = np.clip(visible + rng.normal(0, 0.2, visible.shape), -1, 1).astype("float32")
+    frame = {k: float(v) for k, v in salient_loss_terms(fused, ir, visible, mask).items()}
+    region = {k: float(v) for k, v in salient_loss_terms(fused, ir, visible, mask, "region").items()}
+    salient_area = mask.mean()  # 12·14 of 24·28 pixels: a quarter
+    for key in ("salient_intensity", "salient_gradient"):
+        assert region[key] == pytest.approx(frame[key] / salient_area, rel=1e-5)
+    for key in ("background_intensity", "background_gradient"):
+        assert region[key] == pytest.approx(frame[key] / (1 - salient_area), rel=1e-5)
+    # the same error inside the mask costs the same as outside it, whatever the mask's size
+    perfect = np.where(mask > 0, ir, visible)
+    inside, outside = np.zeros_like(mask), np.zeros_like(mask)
+    inside[:, 5:17, 6:20], outside[:, 17:, :] = 1.0, 1.0
+    hit_inside = salient_loss_terms(perfect + 0.1 * inside, ir, visible, mask, "region")["salient_intensity"]
+    hit_outside = salient_loss_terms(perfect + 0.1 * outside * (1 - mask), ir, visible, mask, "region")
+    assert float(hit_inside) == pytest.approx(0.1, rel=1e-5)
+    assert float(hit_outside["background_intensity"]) == pytest.approx(0.1 * outside.sum() / (1 - mask).sum(), rel=1e-5)
+    # a batch without targets: the salient terms are 0, nothing divides by 0
+    empty = salient_loss_terms(fused, ir, visible, np.zeros_like(mask), "region")
+    assert float(empty["salient_intensity"]) == 0.0 and np.isfinite(float(empty["background_gradient"]))
+    with pytest.raises(ValueError, match="weighting must be one of frame, region, got 'pixel'"):
+        salient_loss_terms(fused, ir, visible, mask, "pixel")
+    assert float(salient_loss(fused, ir, visible, mask, alpha=1.0, weighting="region")) == pytest.approx(
+        sum(region.values()), rel=1e-5)
+
+
 def test_network_refuses_bad_settings_and_round_trips(tmp_path):
     for bad in (0, 2.5, True):
         with pytest.raises(ValueError, match="width must be an int"):
@@ -120,15 +148,17 @@ def test_network_refuses_bad_settings_and_round_trips(tmp_path):
     with pytest.raises(ValueError, match="init must be one of"):
         build_generator("stdfusionnet", init="he")
     model = STDFusionNet(build_generator("stdfusionnet", width=4), seed=2)
-    model.compile(alpha=3.0)
+    model.compile(alpha=3.0, weighting="region")
     with pytest.raises(ValueError, match="alpha"):
         model.compile(alpha=-1.0)
+    with pytest.raises(ValueError, match="weighting must be one of frame, region"):
+        model.compile(weighting="pixel")
     path = tmp_path / "std.keras"
     model.save(path)
     loaded = keras.models.load_model(path)
     x = np.random.default_rng(1).uniform(-1, 1, (1, 20, 24, 2)).astype("float32")
     np.testing.assert_allclose(np.asarray(loaded(x)), np.asarray(model(x)), atol=1e-6)
-    assert loaded.loss_settings["alpha"] == 3.0
+    assert loaded.loss_settings == {"alpha": 3.0, "weighting": "region"}
     generator = keras.models.load_model(_saved(model.generator, tmp_path), safe_mode=True)
     np.testing.assert_allclose(np.asarray(generator(x)), np.asarray(model(x)), atol=1e-6)
 
@@ -202,6 +232,9 @@ def test_config_refuses_real_data_and_crops_larger_than_the_scenes():
     with pytest.raises(ConfigError, match="VIF needs 41"):
         STDFusionNetConfig(image_size=32, synthetic_size=32)
     assert STDFusionNetConfig(image_size=32, synthetic_size=32, synthetic_test=0).synthetic_test == 0
+    with pytest.raises(ConfigError, match="weighting"):
+        STDFusionNetConfig(weighting="pixel")
+    assert STDFusionNetConfig().weighting == "frame"  # the paper's
 
 
 def test_a_stdfusionnet_preset_packages_checks_fuses_and_exports(tmp_path, capsys):

@@ -66,6 +66,10 @@ class STDFusionNetConfig(RunConfig):
                        choices=("glorot", "reference"))
     alpha: float = option(7.0, "α: weight of the salient regions' terms against the background's (reference: 7)",
                           minimum=0.0)
+    weighting: str = option("frame", "how the loss weighs the two regions: frame (the paper: each term a mean over "
+                            "the whole frame, so a region weighs as much as it covers) or region (each term a mean "
+                            "over its own region, so small targets weigh as much as the background)",
+                            choices=("frame", "region"))
     output_dir: str = override(RunConfig, "output_dir", "results/stdfusionnet")
 
     def check(self):

@@ -197,23 +197,37 @@ def sobel_gradient(images):
     return ops.sum(ops.abs(edges), axis=-1, keepdims=True)
 
 
-def salient_loss_terms(fused, ir, visible, mask) -> dict:
+SALIENT_WEIGHTINGS = ("frame", "region")  # each term a mean over the whole frame (the paper) or over its region
+_EMPTY_REGION = 1e-6  # the area below which a region counts as absent from the batch (its terms are then 0)
+
+
+def salient_loss_terms(fused, ir, visible, mask, weighting: str = "frame") -> dict:
     """The four terms of STDFusionNet's loss as float32 scalars (see :func:`salient_loss`).
 
     ``fused``, ``ir``, ``visible``: ``(N, H, W, 1)`` in ``[-1, 1]``; ``mask``: ``(N, H, W, 1)`` in
-    ``[0, 1]``, 1 on salient targets. Each term is a mean over all ``N·H·W`` pixels (not over the mask's
-    area), as in the paper's ``1/(HW)`` and the reference code's ``reduce_mean``.
+    ``[0, 1]``, 1 on salient targets. ``weighting="frame"`` (the paper's ``1/(HW)``, the reference code's
+    ``reduce_mean``): each term is a mean over all ``N·H·W`` pixels, so a region weighs as much as it
+    covers. ``"region"`` (a named variant, not the paper's): the salient terms are divided by the
+    mask's mean and the background terms by the background's, i.e. each is a mean over its own region,
+    so small targets weigh as much as the background (a region absent from the batch gives 0).
     """
+    if weighting not in SALIENT_WEIGHTINGS:
+        raise ValueError(f"weighting must be one of {', '.join(SALIENT_WEIGHTINGS)}, got {weighting!r}")
     fused, ir, visible, mask = (ops.cast(t, "float32") for t in (fused, ir, visible, mask))
     background = 1.0 - mask
     grad_fused = sobel_gradient(fused)
-    return {"salient_intensity": ops.mean(mask * ops.abs(fused - ir)),
-            "salient_gradient": ops.mean(mask * ops.abs(grad_fused - sobel_gradient(ir))),
-            "background_intensity": ops.mean(background * ops.abs(fused - visible)),
-            "background_gradient": ops.mean(background * ops.abs(grad_fused - sobel_gradient(visible)))}
+    salient_area = background_area = 1.0
+    if weighting == "region":
+        salient_area = ops.maximum(ops.mean(mask), _EMPTY_REGION)
+        background_area = ops.maximum(ops.mean(background), _EMPTY_REGION)
+    return {"salient_intensity": ops.mean(mask * ops.abs(fused - ir)) / salient_area,
+            "salient_gradient": ops.mean(mask * ops.abs(grad_fused - sobel_gradient(ir))) / salient_area,
+            "background_intensity": ops.mean(background * ops.abs(fused - visible)) / background_area,
+            "background_gradient": ops.mean(background * ops.abs(grad_fused - sobel_gradient(visible)))
+            / background_area}
 
 
-def salient_loss(fused, ir, visible, mask, alpha: float = 7.0):
+def salient_loss(fused, ir, visible, mask, alpha: float = 7.0, weighting: str = "frame"):
     """STDFusionNet's loss, float32 scalar >= 0:
 
     ``L = α·(mean(M·|F − IR|) + mean(M·|∇F − ∇IR|)) + mean((1−M)·|F − VIS|) + mean((1−M)·|∇F − ∇VIS|)``
@@ -222,9 +236,10 @@ def salient_loss(fused, ir, visible, mask, alpha: float = 7.0):
     pixel and gradient terms weigh the same within a region, and ``α`` (7 in the paper) weighs the
     small salient regions against the background. Zero when ``F = IR`` wherever ``M > 0``, ``F = VIS``
     wherever ``M < 1``, and the Sobel gradients agree there too (images that differ only at least one
-    pixel inside the mask's edge); it grows with the L1 error in either region.
+    pixel inside the mask's edge); it grows with the L1 error in either region. ``weighting="region"``
+    averages each region's terms over that region instead (:func:`salient_loss_terms`).
     """
-    terms = salient_loss_terms(fused, ir, visible, mask)
+    terms = salient_loss_terms(fused, ir, visible, mask, weighting)
     return (alpha * (terms["salient_intensity"] + terms["salient_gradient"])
             + terms["background_intensity"] + terms["background_gradient"])
 
@@ -261,13 +276,16 @@ class STDFusionNet(GANModel):
         """Fused image of ``ir`` and ``visible`` (each ``(N, H, W, 1)`` in ``[-1, 1]``)."""
         return self.generator(ops.concatenate([ir, visible], axis=-1), training=training)
 
-    def compile(self, g_optimizer=None, alpha: float = 7.0, **kwargs):
-        """The optimizer (default Adam(1e-3), the reference's) and ``alpha``, the salient regions'
-        weight. Other kwargs go to ``keras.Model.compile`` (``jit_compile``, ``run_eagerly``)."""
+    def compile(self, g_optimizer=None, alpha: float = 7.0, weighting: str = "frame", **kwargs):
+        """The optimizer (default Adam(1e-3), the reference's), ``alpha``, the salient regions' weight,
+        and ``weighting`` (``"frame"``, the paper's, or ``"region"``: see :func:`salient_loss_terms`).
+        Other kwargs go to ``keras.Model.compile`` (``jit_compile``, ``run_eagerly``)."""
         alpha = check_weight(alpha, "alpha")
+        if weighting not in SALIENT_WEIGHTINGS:
+            raise ValueError(f"weighting must be one of {', '.join(SALIENT_WEIGHTINGS)}, got {weighting!r}")
         self.compile_optimizers(g_optimizer or FusedAdam(1e-3, name="g_optimizer"), None,
                                 self.generator.trainable_variables, [], kwargs)
-        self.loss_settings = {"alpha": alpha}
+        self.loss_settings = {"alpha": alpha, "weighting": weighting}
         self.compile_settings = self.loss_settings
 
     @staticmethod
@@ -277,7 +295,8 @@ class STDFusionNet(GANModel):
         return tuple(ops.cast(t, "float32") for t in data)
 
     def _salient_losses(self, ir, visible, mask, training):
-        terms = salient_loss_terms(self.fuse(ir, visible, training=training), ir, visible, mask)
+        terms = salient_loss_terms(self.fuse(ir, visible, training=training), ir, visible, mask,
+                                   self.loss_settings.get("weighting", "frame"))
         alpha = self.loss_settings.get("alpha", 7.0)
         loss = (alpha * (terms["salient_intensity"] + terms["salient_gradient"])
                 + terms["background_intensity"] + terms["background_gradient"])

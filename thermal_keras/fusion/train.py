@@ -93,7 +93,7 @@ def compile_stdfusionnet(model, config: STDFusionNetConfig, steps_per_epoch: int
 
     rate = config.lr if config.decay_epochs == 0 or config.lr == 0 else LinearDecay(
         config.lr, constant_steps=config.epochs * steps_per_epoch, decay_steps=config.decay_epochs * steps_per_epoch)
-    model.compile(g_optimizer=FusedAdam(rate, beta_1=config.beta_1), alpha=config.alpha,
+    model.compile(g_optimizer=FusedAdam(rate, beta_1=config.beta_1), alpha=config.alpha, weighting=config.weighting,
                   jit_compile=choose_jit_compile(config.jit_compile))
     return model
 

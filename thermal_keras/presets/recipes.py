@@ -131,12 +131,16 @@ RECIPES["stdfusionnet_vis_ir"] = {
                     "registered visible frame into one grey image that keeps the infrared intensity and edges of "
                     "people and vehicles and the visible texture elsewhere; input (N, H, W, 2) = (infrared, visible "
                     "luma) in [-1, 1], output (N, H, W, 1) in [-1, 1], any size. Trained without a discriminator on "
-                    "synthetic day and night scenes with the paper's salient-target loss (alpha 7), the masks taken "
+                    "synthetic day and night scenes with the paper's salient-target loss, each region's terms "
+                    "averaged over that region (--weighting region, alpha 1: the paper's whole-frame means let "
+                    "the background, 92 % of a frame, outweigh the targets, and its recipe learned to copy the "
+                    "visible image), the masks taken "
                     "from the scenes' material maps (skin, clothing, car paint including hot engines, tyres); "
                     "Glorot-initialised (the reference's stddev-1e-3 start learns too slowly on a CPU budget)."),
     "train": ["stdfusionnet", "--seed", "0", "--synthetic-train", "400", "--synthetic-test", "32",
               "--synthetic-size", "192", "--image-size", "96", "--batch-size", "8", "--width", "8",
-              "--epochs", "30", "--decay-epochs", "30", "--checkpoint-every", "1"],
+              "--weighting", "region", "--alpha", "1", "--epochs", "30", "--decay-epochs", "30",
+              "--checkpoint-every", "1"],
     "data": SYNTHETIC_DATA.replace("seed 0", "seed 0, the FusionGAN preset's scenes: 8-bit AGC infrared, visible "
                                    "luma and salient-target masks from the material maps, as exact arrays"),
     "data_licence": SYNTHETIC_LICENCE,
