@@ -23,6 +23,7 @@ MOVED = [("thermal_keras.pix2pix.config", "TranslationConfig", "thermal_keras.tr
          ("thermal_keras.pix2pix.evaluate", "format_report", "thermal_keras.translation.evaluate"),
          ("thermal_keras.pix2pix.evaluate", "image_metrics", "thermal_keras.translation.evaluate"),
          ("thermal_keras.pix2pix.evaluate", "mean_target", "thermal_keras.translation.evaluate"),
+         ("thermal_keras.pix2pix.evaluate", "grey_of_rgb", "thermal_keras.translation.evaluate"),  # notebook 03
          ("thermal_keras.pix2pix.cli", "check_run", "thermal_keras.translation.runs"),
          ("thermal_keras.pix2pix.cli", "load_run", "thermal_keras.translation.runs"),
          ("thermal_keras.pix2pix.cli", "read_photo", "thermal_keras.commands.translate")]

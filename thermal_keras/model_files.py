@@ -81,6 +81,9 @@ def load_keras_model(path) -> keras.Model:
                          f"folder or a run folder)")
     if not zipfile.is_zipfile(path):
         raise ValueError(f"cannot load model {path}: not a complete .keras archive (truncated or corrupt)")
+    from thermal_keras.networks import register_saved_layers
+
+    register_saved_layers()
     try:
         model = keras.models.load_model(path, compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many types for damaged or unsafe archives

@@ -35,6 +35,19 @@ DISCRIMINATORS = {
 }
 
 
+# Modules that register Keras classes a saved generator may hold, beside the network modules above.
+SAVED_LAYER_MODULES = ("thermal_keras.layers", "thermal_keras.priors")
+
+
+def register_saved_layers() -> None:
+    """Import every module whose Keras classes a saved generator may hold (each network module listed
+    above, :data:`SAVED_LAYER_MODULES`), so a ``.keras`` file or a preset's architecture deserialises
+    in a process that has built no network yet. Idempotent; cheap once TensorFlow is loaded."""
+    modules = {module for module, _ in (*GENERATORS.values(), *DISCRIMINATORS.values())}
+    for module in sorted(modules | set(SAVED_LAYER_MODULES)):
+        importlib.import_module(module)
+
+
 def _builder(table: dict, kind: str, name: str):
     if name not in table:
         raise ValueError(f"unknown {kind} {name!r}; valid names: {', '.join(table)}")

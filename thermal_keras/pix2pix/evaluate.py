@@ -2,4 +2,4 @@
 :mod:`thermal_keras.translation.evaluate` (re-exported here, where the names were first given)."""
 
 from thermal_keras.translation.evaluate import (  # noqa: F401
-    evaluate_translation, format_report, image_metrics, mean_target)
+    evaluate_translation, format_report, grey_of_rgb, image_metrics, mean_target)

@@ -115,6 +115,7 @@ def load_preset(name_or_path, root=PRESET_ROOT) -> Preset:
     import numpy as np
 
     from thermal_keras.model_files import check_finite_weights
+    from thermal_keras.networks import register_saved_layers
 
     path = preset_path(name_or_path, root)
     info = read_info(path)
@@ -124,6 +125,7 @@ def load_preset(name_or_path, root=PRESET_ROOT) -> Preset:
     if actual != expected:
         raise PresetError(f"{weights_file}: SHA-256 {actual[:12]}… does not match preset.json "
                           f"({str(expected)[:12]}…): the weights are damaged or were replaced")
+    register_saved_layers()
     try:
         generator = keras.models.model_from_json(json.dumps(info["architecture"]))
     except Exception as error:  # Keras raises several types for a bad architecture
