@@ -17,11 +17,13 @@ from thermal_keras.deploy.writers import ONNX_ATTEMPTS, onnx_bytes, onnx_graph_p
 
 def _one_axis_too_many(proto: onnx.ModelProto, output: str) -> onnx.ModelProto:
     """A copy of ``proto`` whose ``output`` gets an extra axis 1: ``(N, H, W, C)`` -> ``(N, 1, H, W, C)``,
-    as tf2onnx's dropped Squeeze leaves it; the declared output shape stays 4-D."""
+    as tf2onnx's dropped Squeeze leaves it; the declared output shape stays 4-D. Nodes that read ``output``
+    inside the graph (some conversions compute ``fused_u8`` from ``fused``) keep reading the 4-D tensor."""
     bad = onnx.ModelProto()
     bad.CopyFrom(proto)
-    for node in bad.graph.node:
+    for node in bad.graph.node:  # consumers of ``output`` inside the graph keep reading the 4-D tensor
         node.output[:] = [f"{output}_4d" if name == output else name for name in node.output]
+        node.input[:] = [f"{output}_4d" if name == output else name for name in node.input]
     axes = helper.make_tensor(f"{output}_axes", onnx.TensorProto.INT64, [1], [1])
     bad.graph.initializer.append(axes)
     bad.graph.node.append(helper.make_node("Unsqueeze", [f"{output}_4d", f"{output}_axes"], [output]))
@@ -56,6 +58,30 @@ def test_the_graph_check_compares_output_ranks_with_the_contract(fusion_contract
     assert onnx_graph_problem(good, ranks) is None
     consistent_but_5d = _declared_5d(good, "fused")
     assert onnx_graph_problem(consistent_but_5d) is None  # strict inference alone cannot tell
+    assert onnx_graph_problem(consistent_but_5d, ranks) == "output 'fused' has rank 5, the contract's is 4"
+
+
+def _graph_where_fused_feeds_a_cast() -> onnx.ModelProto:
+    """A tiny graph ``x -> Identity -> fused -> Cast -> fused_u8``: the layout some tf2onnx conversions
+    give (``fused_u8`` computed from ``fused``; the CI run of stop 34 had it, local runs did not)."""
+    four_d = ["N", "H", "W", 1]
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["fused"]),
+         helper.make_node("Cast", ["fused"], ["fused_u8"], to=onnx.TensorProto.UINT8)],
+        "fused_then_cast",
+        [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, four_d)],
+        [helper.make_tensor_value_info("fused", onnx.TensorProto.FLOAT, four_d),
+         helper.make_tensor_value_info("fused_u8", onnx.TensorProto.UINT8, four_d)])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_the_spoiled_graphs_stay_consistent_where_the_output_feeds_other_nodes():
+    good = _graph_where_fused_feeds_a_cast()
+    ranks = {"fused": 4, "fused_u8": 4}
+    assert onnx_graph_problem(good, ranks) is None
+    assert "rank" in onnx_graph_problem(_one_axis_too_many(good, "fused"))
+    consistent_but_5d = _declared_5d(good, "fused")
+    assert onnx_graph_problem(consistent_but_5d) is None
     assert onnx_graph_problem(consistent_but_5d, ranks) == "output 'fused' has rank 5, the contract's is 4"
 
 
