@@ -51,7 +51,12 @@ def agc_u8(y, min_range: float):
     return tf.cast(tf.round(tf.clip_by_value(scaled, 0.0, 255.0)), tf.uint8)
 
 
-def _serving_fn(generator: keras.Model, multiple: int, target_spec: ImageSpec | None):
+def serving_fn(generator: keras.Model, multiple: int, target_spec: ImageSpec | None):
+    """The translator's uint8 serving function: ``serve(rgb)`` takes ``(N, H, W, 3)`` uint8 of any size,
+    pads it to a multiple of ``multiple``, runs ``generator`` and returns the outputs named by the
+    translator contract (``thermal`` in [-1, 1], ``thermal_u8``; with a 16-bit ``target_spec`` also
+    ``thermal_u16``, ``thermal_agc`` and, given counts per kelvin, ``celsius``), cropped back to H×W.
+    :mod:`thermal_keras.deploy.contracts` builds every translator export on it."""
     radiometric = target_spec is not None and target_spec.bit_depth == 16
 
     def serve(rgb):
@@ -100,7 +105,7 @@ def export_saved_model(generator: keras.Model, path, target_spec: ImageSpec | No
         ``thermal_keras.json`` inside it (:func:`thermal_keras.deploy.savedmodel.write_saved_model`).
     """
     multiple = multiple or generator_size_multiple(generator)
-    serve = ("serve", _serving_fn(generator, multiple, target_spec),
+    serve = ("serve", serving_fn(generator, multiple, target_spec),
              [tf.TensorSpec([None, None, None, 3], tf.uint8, name="rgb")])
     meta = {"size_multiple": multiple, "in_channels": 3,
             "out_channels": int(generator.output_shape[-1]),
@@ -170,7 +175,7 @@ class ThermalTranslator:
         if channels != 3:
             raise ValueError(f"{source}: the model takes {channels}-channel input; translate needs an "
                              f"RGB -> thermal generator")
-        self._serve = tf.function(_serving_fn(model, generator_size_multiple(model), spec))
+        self._serve = tf.function(serving_fn(model, generator_size_multiple(model), spec))
 
     def __call__(self, rgb_u8):
         rgb = tf.convert_to_tensor(rgb_u8)

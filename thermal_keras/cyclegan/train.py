@@ -16,10 +16,10 @@ from thermal_keras.cyclegan.data import training_dataset
 from thermal_keras.cyclegan.losses import PerceptualCycleLoss, SelfSimilarityLoss
 from thermal_keras.cyclegan.model import CycleGAN
 from thermal_keras.layers import MeanLevel
-from thermal_keras.models import build_discriminator, build_generator
-from thermal_keras.translation.train import TranslationJob, linear_decay_adam, unet_downs
+from thermal_keras.networks import build_discriminator, build_generator
 from thermal_keras.precision import choose_jit_compile
 from thermal_keras.training.run import TrainedRun
+from thermal_keras.translation.train import TranslationJob, linear_decay_adam, unet_downs
 
 
 def _generator(config: CycleGANConfig, in_channels: int, out_channels: int):

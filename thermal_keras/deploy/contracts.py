@@ -63,8 +63,8 @@ def generator_family(generator: keras.Model) -> str:
 
 
 def _translator(generator, target_spec, shape):
-    from thermal_keras.export import _serving_fn
-    from thermal_keras.models import generator_size_multiple
+    from thermal_keras.export import serving_fn
+    from thermal_keras.networks.unet import generator_size_multiple
 
     multiple = generator_size_multiple(generator)
     outputs = ["thermal", "thermal_u8"]
@@ -75,7 +75,7 @@ def _translator(generator, target_spec, shape):
                 "channels": target_spec.channels, "bit_depth": target_spec.bit_depth,
                 "value_range": list(target_spec.range), "counts_per_kelvin": target_spec.counts_per_kelvin}}
     return Contract("translator", (("rgb", "uint8", (*shape, 3)),),
-                    _serving_fn(generator, multiple, target_spec), tuple(outputs), meta)
+                    serving_fn(generator, multiple, target_spec), tuple(outputs), meta)
 
 
 def _sr(generator, target_spec, shape):

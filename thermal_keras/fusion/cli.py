@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from thermal_keras.families import with_contract
 from thermal_keras.fusion.config import FusionGANConfig, STDFusionNetConfig
 
 FUSE_METHODS = ("fusiongan", "average", "pyramid")
-FUSION_FAMILIES = ("fusiongan", "stdfusionnet")  # preset families whose generator fuse runs
+FUSION_FAMILIES = with_contract("fusion")  # preset families whose generator fuse runs (from the registry)
 
 
 def register(commands, train_models) -> dict:

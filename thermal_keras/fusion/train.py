@@ -19,7 +19,8 @@ from thermal_keras.training.run import TrainedRun, TrainingJob
 def build_fusiongan(config: FusionGANConfig):
     """Compiled :class:`~thermal_keras.models.FusionGAN` for ``config`` (networks by name); call it
     inside the training strategy's scope."""
-    from thermal_keras.models import FusionGAN, build_discriminator, build_generator
+    from thermal_keras.fusion.model import FusionGAN
+    from thermal_keras.networks import build_discriminator, build_generator
 
     generator = build_generator("fusiongan", filters=tuple(config.ngf * m for m in (8, 4, 2, 1)),
                                 ir_residual=config.ir_residual)
@@ -78,7 +79,8 @@ def train_fusiongan(config: FusionGANConfig, callbacks=(), verbose="auto") -> Tr
 def build_stdfusionnet(config: STDFusionNetConfig, steps_per_epoch: int = 1):
     """Compiled :class:`~thermal_keras.fusion.model.STDFusionNet` for ``config`` (generator by name);
     call it inside the training strategy's scope."""
-    from thermal_keras.models import STDFusionNet, build_generator
+    from thermal_keras.fusion.model import STDFusionNet
+    from thermal_keras.networks import build_generator
 
     model = STDFusionNet(build_generator("stdfusionnet", width=config.width, init=config.init), seed=config.seed)
     compile_stdfusionnet(model, config, steps_per_epoch)

@@ -12,11 +12,12 @@ pre-training when both phases ran.
 from __future__ import annotations
 
 from thermal_keras.distribute import is_chief
-from thermal_keras.models import SRGAN, build_discriminator, build_generator
+from thermal_keras.networks import build_discriminator, build_generator
 from thermal_keras.precision import choose_jit_compile
 from thermal_keras.sr.config import SRGANConfig
 from thermal_keras.sr.data import sr_dataset
 from thermal_keras.sr.evaluate import eval_images, evaluate_against_bicubic
+from thermal_keras.sr.model import SRGAN
 from thermal_keras.training.optimizers import FusedAdam
 from thermal_keras.training.run import Phase, TrainedRun, TrainingJob
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from thermal_keras.pix2pix.config import Pix2PixConfig
+from thermal_keras.translation.config import TranslationConfig
 
 RUN_CONFIG_FILE = "config.json"
 
 
 def check_run(run_dir):
     """``(config, target spec or None)`` of a finished translator run folder, without loading its model.
+
+    ``config`` is a :class:`~thermal_keras.translation.config.TranslationConfig` of the options every
+    translator run shares (data, sizes, generator); a family's own options in the file are not read.
 
     Missing files, a ``config.json`` that is no JSON object of known options and a damaged
     ``target_spec.json`` raise one-line errors naming the file.
@@ -36,8 +39,8 @@ def check_run(run_dir):
     if not isinstance(values, dict):
         raise ValueError(f"{config_file}: expected a JSON object of options, got {type(values).__name__}")
     # Any translator run shares the data and size options evaluation needs; others are not used here.
-    known = {f.name for f in dataclasses.fields(Pix2PixConfig)} - {"discriminator", "output_dir"}
-    config = Pix2PixConfig.from_dict({k: v for k, v in values.items() if k in known}, str(config_file))
+    known = {f.name for f in dataclasses.fields(TranslationConfig)} - {"output_dir"}
+    config = TranslationConfig.from_dict({k: v for k, v in values.items() if k in known}, str(config_file))
     spec_file = run_dir / RUN_TARGET_SPEC_FILE
     spec = read_target_spec_file(spec_file) if spec_file.exists() else None
     return config, spec
