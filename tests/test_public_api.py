@@ -8,6 +8,7 @@ checked too. Internal module paths may change (docs/layout.md lists the old ones
 a re-export being enough.
 """
 
+import importlib
 import json
 import re
 import subprocess
@@ -164,6 +165,85 @@ def test_every_import_the_docs_and_notebooks_show_still_works():
             where = sorted({w for w, m, n in found if (m, n) == (module, name)})
             broken.append(f"from {module} import {name}  ({', '.join(map(str, where))}): {error}")
     assert not broken, "names the docs give users no longer import:\n" + "\n".join(broken)
+
+
+_IMPORT_AS = re.compile(r"(?<![\w.])import\s+((?:thermal_keras|data_loaders)(?:\.\w+)*)\s+as\s+(\w+)")
+_DOTTED = re.compile(r"(?<![\w./-])((?:thermal_keras|data_loaders)(?:\.\w+)+)")
+_FILE_SUFFIXES = {"json", "md", "py", "npz", "keras", "csv", "png", "h5", "tflite", "onnx", "txt", "ipynb"}
+_OLD_NAMES = "## Module names before the reorganisation"  # docs/layout.md's table of names that moved
+
+
+def attributes_shown_to_users(texts) -> list[tuple[str, str, str | None]]:
+    """``(where, module path, attribute)`` for each ``alias.attribute`` whose alias a text bound with
+    ``from thermal_keras... import alias`` or ``import thermal_keras... as alias``, and ``(where, dotted
+    name, None)`` for each spelled-out ``thermal_keras.a.b`` / ``data_loaders.a``; file names
+    (``thermal_keras.json``, ``RUN/metrics.json``) and docs/layout.md's table of old names are left out."""
+    found = []
+    for where, text in texts:
+        text = text.split(_OLD_NAMES)[0]
+        aliases = {}
+        for match in _FROM_IMPORT.finditer(text):
+            for item in re.sub(r"#[^\n]*", "", match.group(2)).strip().strip("()").split(","):
+                words = item.split()
+                if words and re.fullmatch(r"\w+", words[0]):
+                    alias = words[2] if len(words) == 3 and words[1] == "as" else words[0]
+                    aliases[alias] = f"{match.group(1)}.{words[0]}"
+        aliases.update({match.group(2): match.group(1) for match in _IMPORT_AS.finditer(text)})
+        for alias, path in aliases.items():
+            found += [(where, path, use.group(1)) for use in re.finditer(rf"(?<![\w./-]){alias}\.(\w+)", text)
+                      if use.group(1) not in _FILE_SUFFIXES]
+        found += [(where, match.group(1), None) for match in _DOTTED.finditer(text)
+                  if match.group(1).rpartition(".")[2] not in _FILE_SUFFIXES]
+    return found
+
+
+def _module(path: str):
+    """The module ``path``, or ``None`` when it is not one."""
+    try:
+        return importlib.import_module(path)
+    except ImportError:
+        return None
+
+
+def missing_attribute(path: str, attribute: str | None) -> bool:
+    """Whether ``path.attribute`` (or, for ``None``, the dotted name ``path``) fails to resolve; an alias
+    bound to something that is not a module (a function, a class) is not followed."""
+    if attribute is not None:
+        module = _module(path)
+        return module is not None and not hasattr(module, attribute) and _module(f"{path}.{attribute}") is None
+    parts = path.split(".")
+    cut = len(parts)
+    while cut > 1 and _module(".".join(parts[:cut])) is None:
+        cut -= 1
+    value = _module(".".join(parts[:cut]))
+    for name in parts[cut:]:
+        if not hasattr(value, name):
+            return True
+        value = getattr(value, name)
+    return False
+
+
+def test_the_attribute_scan_reads_aliases_dotted_names_and_skips_file_names():
+    text = ("from thermal_keras import presets, metrics as m\nimport data_loaders.synthetic as syn\n"
+            "presets.from_preset('x'); m.psnr(a, b); syn.generate_pairs(2)\n"
+            "See docs/presets.md and RUN/metrics.json, thermal_keras.json and thermal_keras.presets.load_preset.")
+    assert attributes_shown_to_users([("t", text)]) == [
+        ("t", "thermal_keras.presets", "from_preset"), ("t", "thermal_keras.metrics", "psnr"),
+        ("t", "data_loaders.synthetic", "generate_pairs"), ("t", "data_loaders.synthetic", None),
+        ("t", "thermal_keras.presets.load_preset", None)]
+    assert not missing_attribute("thermal_keras.presets", "from_preset")
+    assert missing_attribute("thermal_keras.presets", "no_such_function")
+    assert missing_attribute("thermal_keras.presets.no_such_function", None)
+    assert not missing_attribute("thermal_keras.metrics.fusion.entropy", None)
+
+
+def test_every_module_attribute_the_docs_and_notebooks_use_still_exists():
+    found = attributes_shown_to_users(_user_texts())
+    assert len(found) > 100, f"the scan found only {len(found)} uses: is it still reading the docs?"
+    broken = sorted({(str(where), path, attribute) for where, path, attribute in found
+                     if missing_attribute(path, attribute)})
+    assert not broken, "names the docs and notebooks use no longer exist:\n" + "\n".join(
+        f"{where}: {path}{'.' + attribute if attribute else ''}" for where, path, attribute in broken)
 
 
 def test_importing_thermal_keras_data_does_not_import_tensorflow():
