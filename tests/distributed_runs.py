@@ -30,6 +30,16 @@ def _max_abs_difference(first, second):
     return max(float(np.max(np.abs(a - b))) for a, b in zip(first, second))
 
 
+def _difference_profile(model, first, second, threshold: float) -> dict:
+    """How the two runs' final weights differ: the element count, how many differ by more than
+    ``threshold``, and the five variables with the largest difference (path, max |Δ|)."""
+    paths = [v.path for v in model.generator.weights + model.discriminator.weights]
+    deltas = [np.abs(a - b) for a, b in zip(first, second)]
+    largest = sorted(((float(d.max()), path) for d, path in zip(deltas, paths)), reverse=True)[:5]
+    return {"elements": int(sum(d.size for d in deltas)), "over": int(sum((d > threshold).sum() for d in deltas)),
+            "largest": [[path, value] for value, path in largest]}
+
+
 def mirrored(data_dir, work_dir):
     import tensorflow as tf
 
@@ -57,6 +67,7 @@ def mirrored(data_dir, work_dir):
                             "synchronized_bn": sum(bool(getattr(layer, "synchronized", False))
                                                    for layer in run.model.generator.layers)}
     result["max_abs_delta"] = _max_abs_difference(finals["default"], finals["mirrored"])
+    result["delta_profile"] = _difference_profile(run.model, finals["default"], finals["mirrored"], 5e-5)
     resumed = train_pix2pix(Pix2PixConfig(**{**TINY_FLAGS, "epochs": 2}, data=data_dir, strategy="mirrored",
                                           output_dir=os.path.join(work_dir, "mirrored")), verbose=0)
     result["resumed"] = {"initial_epoch": resumed.initial_epoch, "history": resumed.history,

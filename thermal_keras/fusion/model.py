@@ -201,6 +201,13 @@ SALIENT_WEIGHTINGS = ("frame", "region")  # each term a mean over the whole fram
 _EMPTY_REGION = 1e-6  # the area below which a region counts as absent from the batch (its terms are then 0)
 
 
+def check_weighting(weighting: str) -> str:
+    """``weighting`` when it is one of :data:`SALIENT_WEIGHTINGS`, else a one-line ``ValueError``."""
+    if weighting not in SALIENT_WEIGHTINGS:
+        raise ValueError(f"weighting must be one of {', '.join(SALIENT_WEIGHTINGS)}, got {weighting!r}")
+    return weighting
+
+
 def salient_loss_terms(fused, ir, visible, mask, weighting: str = "frame") -> dict:
     """The four terms of STDFusionNet's loss as float32 scalars (see :func:`salient_loss`).
 
@@ -211,8 +218,7 @@ def salient_loss_terms(fused, ir, visible, mask, weighting: str = "frame") -> di
     mask's mean and the background terms by the background's, i.e. each is a mean over its own region,
     so small targets weigh as much as the background (a region absent from the batch gives 0).
     """
-    if weighting not in SALIENT_WEIGHTINGS:
-        raise ValueError(f"weighting must be one of {', '.join(SALIENT_WEIGHTINGS)}, got {weighting!r}")
+    check_weighting(weighting)
     fused, ir, visible, mask = (ops.cast(t, "float32") for t in (fused, ir, visible, mask))
     background = 1.0 - mask
     grad_fused = sobel_gradient(fused)
@@ -281,8 +287,7 @@ class STDFusionNet(GANModel):
         and ``weighting`` (``"frame"``, the paper's, or ``"region"``: see :func:`salient_loss_terms`).
         Other kwargs go to ``keras.Model.compile`` (``jit_compile``, ``run_eagerly``)."""
         alpha = check_weight(alpha, "alpha")
-        if weighting not in SALIENT_WEIGHTINGS:
-            raise ValueError(f"weighting must be one of {', '.join(SALIENT_WEIGHTINGS)}, got {weighting!r}")
+        check_weighting(weighting)
         self.compile_optimizers(g_optimizer or FusedAdam(1e-3, name="g_optimizer"), None,
                                 self.generator.trainable_variables, [], kwargs)
         self.loss_settings = {"alpha": alpha, "weighting": weighting}
