@@ -137,6 +137,9 @@ def prepare_data(name: str, data_dir=None, download: bool = False, subset: int =
     * ``download=True`` and a direct link exists: the first ``subset`` archives are fetched and
       extracted through ``keras.utils.get_file`` into ``cache_dir`` (Keras' cache, ``~/.keras/datasets``,
       by default; a second call finds them there). A failed download (offline) falls back.
+    * ``download=True`` and a public repository (``access="git"``, RoadScene): ``git clone --depth 1``
+      into ``cache_dir/<name>`` (Keras' cache by default), under a temporary name renamed when complete;
+      a second call finds the clone. A failed clone (offline, no git) falls back.
     * otherwise: the synthetic set, with a sentence saying why and how to use the real data.
     """
     info = dataset_info(name)
@@ -149,6 +152,8 @@ def prepare_data(name: str, data_dir=None, download: bool = False, subset: int =
     if not download:
         return DataChoice(None, "synthetic", f"No DATA_DIR given: this run uses the built-in synthetic set "
                                              f"instead of {info.title} ({_how_to_get(info)}).")
+    if info.access == "git":
+        return _clone(info, cache_dir)
     if info.access != "direct":
         return DataChoice(None, "synthetic", f"{info.title} has no direct download link, so this run uses the "
                                              f"built-in synthetic set ({_how_to_get(info)}).")
@@ -171,6 +176,40 @@ def prepare_data(name: str, data_dir=None, download: bool = False, subset: int =
                                              f"built-in synthetic set.")
     return DataChoice(folder, name, f"Downloaded {min(subset, len(info.download_urls))} archive(s) of "
                                     f"{info.title} to {folder}.")
+
+
+def _clone(info: DatasetInfo, cache_dir=None) -> DataChoice:
+    """``git clone --depth 1`` of ``info.page`` into ``cache_dir/<name>`` (default: Keras' cache,
+    ``$KERAS_HOME/datasets`` or ``~/.keras/datasets``), or the clone found there; the synthetic fallback
+    with one sentence when git is missing or the clone fails. Nothing half-cloned is left."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    root = Path(cache_dir) if cache_dir is not None else (
+        Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser() / "datasets")
+    target = root / info.name
+    if target.is_dir() and any(target.iterdir()):
+        return DataChoice(target, info.name, f"Reading {info.title} from {target} (cloned before).")
+    if shutil.which("git") is None:
+        return DataChoice(None, "synthetic", f"git is not installed, so this run uses the built-in synthetic set "
+                                             f"instead of {info.title} ({_how_to_get(info)}).")
+    root.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".tmp-{info.name}-", dir=root))  # this call's own folder
+    try:
+        result = subprocess.run(["git", "clone", "--depth", "1", "--quiet", info.page, str(partial)],
+                                capture_output=True, text=True, timeout=900, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+    except subprocess.TimeoutExpired:
+        result = None
+    if result is None or result.returncode != 0:
+        shutil.rmtree(partial, ignore_errors=True)
+        lines = result.stderr.strip().splitlines() if result is not None else []
+        reason = lines[-1][:160] if lines else "no answer within 15 minutes" if result is None else "git failed"
+        return DataChoice(None, "synthetic", f"Cloning {info.title} failed ({reason}), so this run uses the "
+                                             f"built-in synthetic set.")
+    partial.rename(target)
+    return DataChoice(target, info.name, f"Cloned {info.title} from {info.page} to {target}.")
 
 
 def _how_to_get(info: DatasetInfo) -> str:

@@ -42,6 +42,40 @@ def test_roadscene_says_to_clone_its_repository():
     assert choice.message.count(". ") == 0 and choice.message.endswith(".")
 
 
+def _local_repository(path):
+    """A small git repository at ``path`` laid out like RoadScene (one frame per side), as a clone source."""
+    import subprocess
+
+    for folder in ("crop_LR_visible", "cropinfrared"):
+        (path / folder).mkdir(parents=True)
+        Image.fromarray(np.zeros((8, 8), np.uint8)).save(path / folder / "FLIR_00001.jpg")
+    git = ["git", "-C", str(path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    for command in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "frames"]):
+        subprocess.run(git + command, check=True, capture_output=True)
+    return path
+
+
+@pytest.mark.skipif(__import__("shutil").which("git") is None, reason="git is not installed")
+def test_a_git_dataset_is_cloned_into_the_cache_once_and_a_failed_clone_falls_back(tmp_path, monkeypatch):
+    import dataclasses
+
+    source = _local_repository(tmp_path / "source")
+    info = catalog.DATASETS["roadscene"]
+    monkeypatch.setitem(catalog.DATASETS, "roadscene", dataclasses.replace(info, page=str(source)))
+    cache = tmp_path / "cache"
+    cloned = catalog.prepare_data("roadscene", download=True, cache_dir=cache)
+    assert cloned.path == cache / "roadscene" and cloned.dataset == "roadscene"
+    assert (cloned.path / "cropinfrared" / "FLIR_00001.jpg").is_file()
+    assert sorted(p.name for p in cache.iterdir()) == ["roadscene"]  # no temporary left
+    again = catalog.prepare_data("roadscene", download=True, cache_dir=cache)
+    assert again.path == cloned.path and "cloned before" in again.message
+    monkeypatch.setitem(catalog.DATASETS, "roadscene", dataclasses.replace(info, page=str(tmp_path / "nowhere")))
+    failed = catalog.prepare_data("roadscene", download=True, cache_dir=tmp_path / "other")
+    assert failed.synthetic and failed.message.startswith("Cloning RoadScene failed (")
+    assert failed.message.endswith("so this run uses the built-in synthetic set.") and "\n" not in failed.message
+    assert list((tmp_path / "other").iterdir()) == []  # the half-made clone is gone
+
+
 def test_a_given_folder_is_used_and_a_missing_one_is_named(tmp_path):
     assert catalog.prepare_data("tno", tmp_path).path == tmp_path
     with pytest.raises(DatasetError, match="nowhere: DATA_DIR is not a folder"):
