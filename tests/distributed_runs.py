@@ -67,7 +67,8 @@ def mirrored(data_dir, work_dir):
                             "synchronized_bn": sum(bool(getattr(layer, "synchronized", False))
                                                    for layer in run.model.generator.layers)}
     result["max_abs_delta"] = _max_abs_difference(finals["default"], finals["mirrored"])
-    result["delta_profile"] = _difference_profile(run.model, finals["default"], finals["mirrored"], 5e-5)
+    result["delta_profile"] = _difference_profile(run.model, finals["default"], finals["mirrored"], 5e-5)  # the
+    # tolerance of tests/test_distribute.py
     resumed = train_pix2pix(Pix2PixConfig(**{**TINY_FLAGS, "epochs": 2}, data=data_dir, strategy="mirrored",
                                           output_dir=os.path.join(work_dir, "mirrored")), verbose=0)
     result["resumed"] = {"initial_epoch": resumed.initial_epoch, "history": resumed.history,

@@ -27,9 +27,16 @@ from thermal_keras.pix2pix.config import Pix2PixConfig
 
 HELPER = Path(__file__).with_name("distributed_runs.py")
 # Measured here: max |Δ| 5.2e-6 between 3 mirrored steps on 2 logical CPUs and 3 one-device steps
-# (every weight and BatchNorm statistic; float32 sums in another order). Without synchronized batch
-# norm it was 3.1e-2. The tolerance is about 10x the measured difference.
+# (every weight and BatchNorm statistic; float32 sums in another order), and 3.7e-6 in each of four runs
+# beside a preset build (load 3 on 2 cores), no element above 5e-5. Without synchronized batch norm it
+# was 3.1e-2. Adam divides each gradient element by its own running magnitude, so an element whose
+# gradient is at rounding level (±1e-9) moves by about ±lr whichever sign the summation order gives it:
+# the two runs can then part by up to 2·lr in one step on such an element (3.95e-4, about 2·lr, was seen
+# once on a loaded machine). So the bound is on how many elements differ by more than the tolerance
+# (at most 0.1 %: a missing all-reduce or unsynchronized batch norm changes every gradient of every step,
+# not a few at rounding level) and, for the few that do, 2·lr per step.
 MIRRORED_TOLERANCE = 5e-5
+MIRRORED_FRACTION_OVER = 1e-3
 # Seconds a training subprocess may take before it counts as hung. Not a speed goal: alone it takes about a
 # minute; on a machine loaded with other work (load average 12 on 2 cores) the mirrored run took over 300 s.
 SUBPROCESS_TIMEOUT = 1800
@@ -57,7 +64,10 @@ def test_mirrored_on_two_cpu_devices_matches_one_device_and_resumes(tmp_path, ti
     assert (one["replicas"], two["replicas"]) == (1, 2)
     assert one["synchronized_bn"] == 0 and two["synchronized_bn"] > 0  # the U-Net's batch norms
     assert one["iterations"] == two["iterations"] == 3
-    assert result["max_abs_delta"] < MIRRORED_TOLERANCE
+    profile = result["delta_profile"]  # counted with the same 5e-5 in distributed_runs.py
+    assert profile["over"] <= MIRRORED_FRACTION_OVER * profile["elements"], profile
+    lr = Pix2PixConfig().lr
+    assert result["max_abs_delta"] <= 2 * lr * two["iterations"], profile
     assert two["moved"] > 1000 * MIRRORED_TOLERANCE  # training did change the weights
     for name, values in one["history"].items():
         np.testing.assert_allclose(two["history"][name], values, rtol=1e-5)
