@@ -101,3 +101,28 @@ def test_sample_grid_figure_shows_each_panel_large_with_one_colour_bar_in_units(
         figures.sample_grid_figure(grid[:, :47], step=1)
     with pytest.raises(ValueError, match="rows"):
         figures.sample_grid_figure(grid, step=1, rows=3)
+
+
+def test_held_out_translation_figure_draws_the_brightest_middle_and_darkest_frames(tmp_path):
+    import keras
+    from PIL import Image
+
+    from data_loaders.paired import paired_folder
+
+    for side in ("A", "B"):
+        (tmp_path / side).mkdir()
+    for k, level in enumerate((200, 40, 120, 90, 160)):  # RGB brightness per frame; frame_1 the darkest
+        Image.fromarray(np.full((20, 24, 3), level, np.uint8)).save(tmp_path / "A" / f"frame_{k}.png")
+        Image.fromarray(np.full((20, 24), 255 - level, np.uint8)).save(tmp_path / "B" / f"frame_{k}.png")
+    files = paired_folder(tmp_path)
+    inputs = keras.Input((16, 16, 3))
+    generator = keras.Model(inputs, keras.ops.mean(inputs, axis=-1, keepdims=True))  # grey of the RGB
+    fig = figures.held_out_translation_figure(generator, files, image_size=16, title="held out")
+    row_labels = [ax.get_ylabel() for ax in fig.axes if ax.get_label() != "<colorbar>" and ax.get_ylabel()]
+    assert row_labels == ["frame_0", "frame_2", "frame_1"]  # brightest (200), middle of five (120), darkest (40)
+    assert colorbar_labels(fig) == ["8-bit AGC level"] * 3 + ["absolute difference (8-bit AGC level)"]
+    images = [ax.images[0] for ax in fig.axes if ax.images and ax.get_label() != "<colorbar>"]
+    np.testing.assert_allclose(images[1].get_array(), 200.0, atol=1.0)  # generated: the grey, in levels
+    np.testing.assert_allclose(images[2].get_array(), 55.0, atol=1.0)  # camera: 255 - 200
+    assert fig._suptitle.get_text() == "held out" and fig.dpi == 100
+    plt.close(fig)

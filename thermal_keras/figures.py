@@ -5,6 +5,8 @@ save it). Panels that are compared share one colour scale and one colorbar with 
 maps get their own colorbar. Default resolution 100 dpi, panels about 2.4 inches wide.
 
 * :func:`translation_figure`: RGB | generated thermal | camera thermal | |generated - camera|.
+* :func:`held_out_translation_figure`: the same for a generator on three frames of held-out 8-bit
+  pairs (the brightest, a middle one and the darkest), read through the evaluation pipeline.
 * :func:`super_resolution_figure`: LR | bicubic | model | HR, a zoomed crop of each, and the
   difference of bicubic and model to HR.
 * :func:`fusion_figure`: visible | infrared | one column per fusion method.
@@ -90,6 +92,37 @@ def translation_figure(rgb, generated, camera, units: str = "°C", titles=None, 
     for ax, title in zip(axes[0], titles):
         ax.set_title(title)
     fig.colorbar(diff, ax=axes[:, 3], shrink=0.6, label=f"absolute difference ({error_units})")
+    return fig
+
+
+def held_out_translation_figure(generator, files, image_size: int, keep_aspect: bool = True, title=None,
+                                dpi: int = DPI):
+    """:func:`translation_figure` of ``generator`` on three held-out pairs of ``files`` (a
+    ``PairedFiles`` of RGB / 8-bit thermal): the brightest RGB frame, the middle one and the darkest
+    (a night scene, where there is one), each read as training scores them (``eval_dataset``: shorter
+    side to ``image_size``, centre square), in 8-bit levels; rows labelled with the file names.
+
+    ``generator``: RGB ``(N, S, S, 3)`` in ``[-1, 1]`` -> ``(N, S, S, 1)`` in ``[-1, 1]``.
+    """
+    from thermal_keras.data.pipeline import eval_dataset
+
+    rgb, camera = [], []
+    for a, b in eval_dataset(files, image_size=image_size, batch_size=16, keep_aspect=keep_aspect):
+        rgb.append(a.numpy())
+        camera.append(b.numpy())
+    rgb, camera = np.concatenate(rgb), np.concatenate(camera)
+    order = np.argsort(rgb.mean(axis=(1, 2, 3)))
+    rows = list(dict.fromkeys([int(order[-1]), int(order[len(order) // 2]), int(order[0])]))
+    generated = np.clip(np.asarray(generator(rgb[rows], training=False), np.float32), -1.0, 1.0)
+
+    def levels(x):
+        return (np.asarray(x, np.float64)[..., 0] + 1.0) * 127.5
+
+    fig = translation_figure(np.rint((rgb[rows] + 1.0) * 127.5).astype(np.uint8), levels(generated),
+                             levels(camera[rows]), units="8-bit AGC level",
+                             row_labels=[Path(files.a_paths[k]).stem for k in rows], dpi=dpi)
+    if title:
+        fig.suptitle(title)
     return fig
 
 
