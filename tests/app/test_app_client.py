@@ -105,6 +105,10 @@ def test_fuse_an_example_pair_gives_three_images_and_the_metrics(client, upload)
                               upload(crop_png("day", "thermal", 64, 80), "ir.png"), "fusiongan_vis_ir", True,
                               api_name="/fuse")
     assert all(read_picture(path).shape == (64, 80, 3) for path in coloured[2:5])
+    *_, table, summary, _ = client.predict(example(upload, "night", "rgb"), example(upload, "night", "thermal"),
+                                           "stdfusionnet_vis_ir", False, api_name="/fuse")
+    assert [row[0] for row in table["data"]] == ["stdfusionnet", "average", "pyramid"]
+    assert "**stdfusionnet_vis_ir**" in summary
 
 
 @pytest.mark.parametrize("case", list(bad_inputs()))

@@ -23,7 +23,8 @@ PIX2PIX, CYCLEGAN = "pix2pix_rgb2thermal_128", "cyclegan_rgb2thermal_128"
 def test_each_tab_offers_its_presets_with_the_card_line(registry):
     assert [c.id for c in registry.choices["translate"]][:2] == [PIX2PIX, CYCLEGAN]
     assert {c.id for c in registry.choices["sr"]} == {"swift_srgan_4x_grey", "swift_srgan_4x_rgb"}
-    assert [c.id for c in registry.choices["fusion"]] == ["fusiongan_vis_ir"]
+    assert [c.id for c in registry.choices["fusion"]] == ["fusiongan_vis_ir", "stdfusionnet_vis_ir"]
+    assert [c.family for c in registry.choices["fusion"]] == ["fusiongan", "stdfusionnet"]
     grey = registry.choice("sr", "swift_srgan_4x_grey")
     assert grey.trained_on.startswith("Trained on 400 synthetic thermal") and "\n" not in grey.trained_on
     assert "held out" not in grey.trained_on and "photographs brick, grass" in grey.trained_on
@@ -143,6 +144,22 @@ def test_fuse_gives_three_methods_and_their_metrics(registry):
                              colour=True)
     assert coloured["methods"][0]["image"].shape == (128, 128, 3)
     assert (decode_png(coloured["methods"][0]["download"]["png"]) == coloured["methods"][0]["image"]).all()
+
+
+def test_fuse_with_stdfusionnet_names_it_and_keeps_the_night_person_bright(registry):
+    out = handlers.fuse(registry, examples.example_png("night", "rgb"), examples.example_png("night", "thermal"),
+                        "stdfusionnet_vis_ir")
+    assert [m["id"] for m in out["methods"]] == ["stdfusionnet", "average", "pyramid"]
+    assert out["methods"][0]["label"] == "STDFusionNet (stdfusionnet_vis_ir)"
+    assert [r["method"] for r in out["metrics"]["rows"]] == ["stdfusionnet", "average", "pyramid"]
+    fused = {m["id"]: m["image"].astype(float) for m in out["methods"]}
+    assert fused["stdfusionnet"].shape == (128, 128) and not_blank(fused["stdfusionnet"])
+    # the night example's hottest pixels (people, engines) stay at least as bright as in averaging,
+    # which halves them: STDFusionNet's salient-target loss keeps their infrared level
+    infrared = out["images"]["infrared"].astype(float)
+    hot = infrared >= np.percentile(infrared, 98)
+    assert fused["stdfusionnet"][hot].mean() > fused["average"][hot].mean() + 10, (
+        fused["stdfusionnet"][hot].mean(), fused["average"][hot].mean(), infrared[hot].mean())
 
 
 def test_fuse_refuses_mismatched_sizes_missing_files_and_small_images(registry):

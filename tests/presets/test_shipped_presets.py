@@ -35,14 +35,8 @@ def loaded():
     return load
 
 
-# Families registered before their preset is trained: issue 30's STDFusionNet preset is built apart
-# (`thermal-keras presets build stdfusionnet_vis_ir`, up to an hour on 2 cores); drop it here once it ships.
-PRESET_PENDING = {"stdfusionnet"}
-
-
 def test_every_family_ships_a_preset():
-    shipped = set(FAMILY.values())
-    assert shipped <= set(presets.FAMILIES) and set(presets.FAMILIES) - shipped <= PRESET_PENDING, FAMILY
+    assert set(FAMILY.values()) == set(presets.FAMILIES), FAMILY
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -173,16 +173,19 @@ def upscale(registry: ModelRegistry, image: bytes | None, model_id: str = SR_AUT
 
 FUSION_METHODS = (("fusiongan", "FusionGAN"), ("average", "average (IR + VIS) / 2"),
                   ("pyramid", "Laplacian pyramid (max-abs details)"))
+FUSION_MODELS = {"fusiongan": "FusionGAN", "stdfusionnet": "STDFusionNet"}  # fusion family -> the name shown
 
 
 def fuse(registry: ModelRegistry, visible: bytes | None, infrared: bytes | None, model_id: str | None = None,
          colour: bool = False) -> dict:
-    """Visible + infrared bytes -> FusionGAN, averaging and pyramid fusion with their metrics.
+    """Visible + infrared bytes -> the fusion model (FusionGAN or STDFusionNet), averaging and pyramid
+    fusion with their metrics.
 
     The two images must have one size (registered pairs). Fusion works on grey levels 0..255: the
     infrared image's (its luma if it has colour) and the visible image's luma; ``colour`` puts the
     visible image's chroma back on each fused image. Returns ``{"model", "trained_on", "size",
-    "images": {"visible", "infrared"}, "methods": [{"id", "label", "image", "download"}], "metrics":
+    "images": {"visible", "infrared"}, "methods": [{"id", "label", "image", "download"}] (the model's
+    first, its id its family: ``fusiongan`` or ``stdfusionnet``; then ``average``, ``pyramid``), "metrics":
     {"names", "rows": [{"method", "values"}], "best": {metric: method id}}, "notes", "seconds"}``
     (a metric that is undefined for the images, e.g. a NaN, is ``None``); each fused image is uint8 of
     the inputs' size, grey ``(H, W)`` or, with ``colour``, RGB ``(H, W, 3)``.
@@ -194,7 +197,7 @@ def fuse(registry: ModelRegistry, visible: bytes | None, infrared: bytes | None,
     started = time.perf_counter()
     choices = registry.choices["fusion"]
     if not choices:
-        raise InputError("no FusionGAN preset is installed")
+        raise InputError("no fusion preset (FusionGAN or STDFusionNet) is installed")
     choice = registry.choice("fusion", model_id or choices[0].id)
     vis = decode_image(visible, "the visible image", FUSION_LIMITS)
     ir = decode_image(infrared, "the infrared image", FUSION_LIMITS)
@@ -210,11 +213,12 @@ def fuse(registry: ModelRegistry, visible: bytes | None, infrared: bytes | None,
     vis_y = rgb_to_ycbcr(vis.rgb)[..., 0]
     methods, rows = [], []
     with registry.lock:
-        table = fusers(registry.get("fusion", choice.id))
-        for method, label in FUSION_METHODS:
+        family = choice.family or "fusiongan"
+        table = fusers(registry.get("fusion", choice.id), name=family)
+        for method, label in ((family, FUSION_MODELS[family]), *FUSION_METHODS[1:]):
             fused = np.rint(np.clip(table[method](ir_y, vis_y), 0.0, 255.0))
             shown = colour_from_visible(fused, vis.rgb) if colour else fused.astype(np.uint8)
-            methods.append({"id": method, "label": f"{label} ({choice.id})" if method == "fusiongan" else label,
+            methods.append({"id": method, "label": f"{label} ({choice.id})" if method == family else label,
                             "image": shown, "download": {"filename": f"fused_{method}.png",
                                                          "png": pictures.png_bytes(shown)}})
             scores = all_metrics(fused, ir_y, vis_y)

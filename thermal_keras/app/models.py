@@ -14,8 +14,10 @@ from pathlib import Path
 
 from data_loaders.common import one_line
 from thermal_keras.app.uploads import InputError
+from thermal_keras.families import with_contract
 
-TASK_FAMILIES = {"translate": ("pix2pix", "cyclegan"), "sr": ("srgan",), "fusion": ("fusiongan",)}
+# Each tab's preset families, from the registry (in its order: pix2pix before CycleGAN, FusionGAN before STDFusionNet).
+TASK_FAMILIES = {"translate": with_contract("translator"), "sr": with_contract("sr"), "fusion": with_contract("fusion")}
 SR_AUTO = "auto"  # the SR tab's default: the grey preset for grey images, the RGB one for colour
 
 
@@ -31,6 +33,7 @@ class Choice:
     trained_on: str
     preset: bool
     channels: int | None = None  # input channels where preset.json says (1: grey, 3: RGB)
+    family: str | None = None  # the preset's model family (preset.json); None for the command line's models
 
 
 def trained_on_line(preset_dir) -> str:
@@ -57,7 +60,7 @@ def preset_choices(task: str) -> list[Choice]:
         if info["family"] in TASK_FAMILIES[task]:
             choices.append(Choice(id=name, label=f"{name} ({info['task']})", task=task, source=path,
                                   trained_on=trained_on_line(path), preset=True,
-                                  channels=(info.get("input_shape") or [None])[-1]))
+                                  channels=(info.get("input_shape") or [None])[-1], family=info["family"]))
     families = TASK_FAMILIES[task]
     return sorted(choices, key=lambda c: (families.index(read_info(c.source)["family"]), c.id))
 
@@ -88,9 +91,9 @@ class ModelRegistry:
     """The choices of every tab and their loaded models, each loaded once and kept.
 
     ``get(task, id)`` returns the runnable model: a :class:`~thermal_keras.export.ThermalTranslator`
-    (translate), a :class:`~thermal_keras.sr.inference.Upscaler` (sr) or the FusionGAN generator
-    (fusion). ``lock`` serialises model runs: the demo computes one request at a time, so a burst of
-    requests queues instead of multiplying memory.
+    (translate), a :class:`~thermal_keras.sr.inference.Upscaler` (sr) or the fusion generator, FusionGAN
+    or STDFusionNet (fusion). ``lock`` serialises model runs: the demo computes one request at a time,
+    so a burst of requests queues instead of multiplying memory.
     """
 
     def __init__(self, user_models=(), sr_tile: int = 256):

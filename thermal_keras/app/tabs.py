@@ -213,12 +213,14 @@ def metrics_table(metrics: dict):
 
 
 def fusion_tab(registry: ModelRegistry, bundled: list[tuple[str, list[str]]]) -> None:
-    """Visible + infrared: FusionGAN beside averaging and the Laplacian pyramid, with the nine metrics."""
+    """Visible + infrared: the fusion model chosen (FusionGAN or STDFusionNet) beside averaging and the
+    Laplacian pyramid, with the nine metrics."""
     limits = handlers.FUSION_LIMITS.describe()
     choices = registry.choices["fusion"]
     first = choices[0].id if choices else None
-    gr.Markdown(f"A registered pair (one scene, one size) in: FusionGAN beside two classical fusions, and nine "
-                f"fusion metrics of each (higher is better; the best in bold). Images of {limits}.")
+    gr.Markdown(f"A registered pair (one scene, one size) in: a fusion model (FusionGAN, or STDFusionNet, which "
+                f"keeps the infrared level of people and vehicles) beside two classical fusions, and nine fusion "
+                f"metrics of each (higher is better; the best in bold). Images of {limits}.")
     with gr.Row():
         with gr.Column(scale=1):
             with gr.Row():
@@ -240,7 +242,8 @@ def fusion_tab(registry: ModelRegistry, bundled: list[tuple[str, list[str]]]) ->
                                           elem_id="fusion-shown-infrared")
             with gr.Row():
                 fused = [gr.Image(label=label, format="png", height=IMAGE_HEIGHT, elem_id=f"fusion-{key}")
-                         for key, label in (("output", "FusionGAN"), ("average", handlers.FUSION_METHODS[1][1]),
+                         for key, label in (("output", _fusion_label(registry, first)),
+                                            ("average", handlers.FUSION_METHODS[1][1]),
                                             ("pyramid", handlers.FUSION_METHODS[2][1]))]
             table = gr.Dataframe(label="fusion metrics (higher is better)", interactive=False, elem_id="fusion-metrics")
             summary = gr.Markdown(label="summary", elem_id="fusion-summary")
@@ -260,4 +263,14 @@ def fusion_tab(registry: ModelRegistry, bundled: list[tuple[str, list[str]]]) ->
 
     outputs = [shown_visible, shown_infrared, *fused, table, summary, downloads]
     _wire(run, outputs, fuse, [visible, infrared, model, colour], outputs, "fuse")
+    # the first fused panel is named after the model chosen (not part of the /fuse API)
+    model.change(lambda model_id: gr.Image(label=_fusion_label(registry, model_id)), model, fused[0],
+                 api_visibility="private", queue=False)
 
+
+def _fusion_label(registry: ModelRegistry, model_id: str | None) -> str:
+    """The fused-image panel's first label: the name of the model ``model_id``'s family, e.g. "FusionGAN"."""
+    if model_id is None:
+        return "fusion model"
+    family = registry.choice("fusion", model_id).family or "fusiongan"
+    return f"{handlers.FUSION_MODELS[family]} ({model_id})"
