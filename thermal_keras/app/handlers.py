@@ -23,6 +23,7 @@ import time
 
 import numpy as np
 
+from thermal_keras import families
 from thermal_keras.app import pictures
 from thermal_keras.app.models import SR_AUTO, ModelRegistry
 from thermal_keras.app.uploads import MIN_SIDE, InputError, Limits, decode_image
@@ -173,7 +174,8 @@ def upscale(registry: ModelRegistry, image: bytes | None, model_id: str = SR_AUT
 
 FUSION_METHODS = (("fusiongan", "FusionGAN"), ("average", "average (IR + VIS) / 2"),
                   ("pyramid", "Laplacian pyramid (max-abs details)"))
-FUSION_MODELS = {"fusiongan": "FusionGAN", "stdfusionnet": "STDFusionNet"}  # fusion family -> the name shown
+# fusion family -> the name shown, from the registry
+FUSION_MODELS = {name: families.family(name).label for name in families.with_contract("fusion")}
 
 
 def fuse(registry: ModelRegistry, visible: bytes | None, infrared: bytes | None, model_id: str | None = None,
