@@ -189,7 +189,7 @@ DEVELOPER_WORDS = re.compile(r"\bCI\b|\bmachines?\b|\.\./shared|seed blog|README
 TEMPORARY_PATH = re.compile(r"/tmp/|thermal-keras-0\d-|/root/|/home/")
 
 
-REAL_FIRST = {"00_quickstart.ipynb"}  # notebooks that open with the RoadScene section
+REAL_FIRST = {"00_quickstart.ipynb", "02_pix2pix_rgb_to_thermal.ipynb"}  # open with the RoadScene section
 
 
 def test_sections_a_learner_expects(notebook):
