@@ -199,7 +199,8 @@ def _clone(info: DatasetInfo, cache_dir=None) -> DataChoice:
     partial = Path(tempfile.mkdtemp(prefix=f".tmp-{info.name}-", dir=root))  # this call's own folder
     try:
         result = subprocess.run(["git", "clone", "--depth", "1", "--quiet", info.page, str(partial)],
-                                capture_output=True, text=True, timeout=900, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+                                capture_output=True, text=True, timeout=900,
+                                env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})  # never wait for a password
     except subprocess.TimeoutExpired:
         result = None
     if result is None or result.returncode != 0:
