@@ -10,10 +10,14 @@ driven car's hood, sun-heated asphalt, a cold sky). The absolute level follows t
 season, which show in the photo as they do in real ones (:mod:`data_loaders.weather`: cloud cover,
 sunlight and shadows, green, brown or snow-covered vegetation).
 
-Two camera set-ups are drawn: a street-level camera (horizon in the upper half, buildings, sky) and
-an elevated surveillance camera looking down on a pavement and a road (horizon near or above the
-top edge, more pedestrians, zebra crossings), the view of LLVIP-style footage. Surfaces carry fine
-texture (grain, paving joints, brick courses) in RGB and a little in temperature.
+Two camera set-ups are drawn by default (``view="mixed"``): a street-level camera (horizon in the
+upper half, buildings, sky) and an elevated surveillance camera looking down on a pavement and a road
+(horizon near or above the top edge, more pedestrians, zebra crossings), the view of LLVIP-style
+footage. ``view="driving"`` draws what a car's forward camera sees, as in FLIR ADAS and RoadScene: a
+wide road running from the bottom edge to a vanishing point near mid-height, cars ahead seen from
+behind (warm tyres, hot exhaust, a warm patch of road under a driven car), parked cars, people and
+trees along the kerbs, street lights. Surfaces carry fine texture (grain, paving joints, brick
+courses) in RGB and a little in temperature.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from data_loaders.weather import SNOW_RGB, Weather, cloud_cover_map, draw_weathe
 MATERIALS = ("sky", "asphalt", "concrete", "vegetation", "glass", "paint", "aluminium", "skin",
              "clothing", "rubber", "soil", "snow")
 MATERIAL_ID = {name: i for i, name in enumerate(MATERIALS)}
-ELEVATED_VIEW_P = 0.4  # share of scenes seen from a surveillance camera above the street
+ELEVATED_VIEW_P = 0.4  # share of scenes seen from a surveillance camera above the street ("mixed" view)
+VIEWS = ("mixed", "driving")  # camera set-ups of draw_scene
 
 
 def smooth_noise(rng: np.random.Generator, shape: tuple[int, int], cells: int = 6) -> np.ndarray:
@@ -87,10 +92,18 @@ def random_colour(rng: np.random.Generator) -> np.ndarray:
     return (0.1 + 0.7 * rgb * rng.uniform(0.6, 1.0)).astype(np.float32)
 
 
-def draw_scene(rng: np.random.Generator, size: int, is_day: bool, air_c: float) -> tuple[Canvas, dict]:
-    """Draw one street scene; returns the canvas and the scene parameters (weather, view, horizon)."""
+def draw_scene(rng: np.random.Generator, size: int, is_day: bool, air_c: float,
+               view: str = "mixed") -> tuple[Canvas, dict]:
+    """Draw one street scene; returns the canvas and the scene parameters (weather, view, horizon).
+
+    ``view``: one of :data:`VIEWS` (``"mixed"``: street-level and elevated cameras; ``"driving"``: a
+    car's forward camera)."""
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
     c = Canvas(size)
     weather = draw_weather(rng, is_day, air_c)
+    if view == "driving":
+        return c, _draw_driving(c, rng, weather)
     elevated = bool(rng.random() < ELEVATED_VIEW_P)
     horizon = rng.uniform(-0.25, 0.15) if elevated else rng.uniform(0.3, 0.5)
     cover = cloud_cover_map(rng, (size, size), weather.cloud, smooth_noise)
@@ -116,10 +129,100 @@ def draw_scene(rng: np.random.Generator, size: int, is_day: bool, air_c: float) 
         x = rng.uniform(-0.1, 1.1)
         draw = {"car": _draw_car, "person": _draw_person, "pole": _draw_pole, "tree": _draw_tree}[kind]
         draw(c, rng, x, foot_y, scale, weather)
-    params = {"horizon": float(horizon), "elevated": elevated, "sky_zenith_c": weather.clear_sky_c,
-              "mean_sky_c": weather.mean_sky_c, "air_c": float(air_c), "is_day": bool(is_day),
-              "cloud": weather.cloud, "sun": weather.sun, "snow": weather.snow, "warmth": weather.warmth}
-    return c, params
+    return c, _scene_params(weather, horizon, elevated)
+
+
+def _scene_params(weather: Weather, horizon: float, elevated: bool) -> dict:
+    return {"horizon": float(horizon), "elevated": elevated, "sky_zenith_c": weather.clear_sky_c,
+            "mean_sky_c": weather.mean_sky_c, "air_c": float(weather.air_c), "is_day": bool(weather.is_day),
+            "cloud": weather.cloud, "sun": weather.sun, "snow": weather.snow, "warmth": weather.warmth}
+
+
+def _draw_driving(c: Canvas, rng, weather: Weather) -> dict:
+    """A car's forward view: the road from the bottom edge to a vanishing point at ``horizon``."""
+    horizon = rng.uniform(0.35, 0.52)
+    cover = cloud_cover_map(rng, (c.size, c.size), weather.cloud, smooth_noise)
+    sky_c, sky_rgb = sky(weather, cover, c.yy, horizon)
+    c.paint(np.ones_like(c.faces_sky), "sky", sky_c, sky_rgb)
+    tex = grain(rng, (c.size, c.size))
+    if rng.random() < 0.7:
+        _draw_buildings(c, rng, horizon, weather, tex)
+    vx = rng.uniform(0.4, 0.6)
+    half = rng.uniform(0.45, 0.8)  # the road's half width at the bottom edge
+    _draw_ground(c, rng, horizon, weather, tex, elevated=False, vanishing_x=vx, half_width=half)
+    _draw_lanes(c, rng, horizon, vx, half, weather)
+    depth = lambda y: (y - horizon) / (1.0 - horizon)  # noqa: E731 - 0 at the horizon, 1 at the bottom
+    objects = []
+    for _ in range(rng.integers(0, 4)):  # cars ahead, in the lanes, seen from behind
+        foot = rng.uniform(horizon + 0.04, 0.95)
+        objects.append(("rear", foot, vx + rng.uniform(-0.8, 0.8) * half * depth(foot)))
+    for _ in range(rng.integers(0, 4)):  # parked cars along the kerbs, seen from the side
+        foot = rng.uniform(horizon + 0.05, 1.0)
+        objects.append(("car", foot, vx + rng.choice([-1, 1]) * (half + 0.25) * depth(foot)))
+    for _ in range(rng.integers(0, 5)):  # people on the pavements or crossing
+        foot = rng.uniform(horizon + 0.04, 1.05)
+        side = rng.choice([-1, 1]) * rng.uniform(0.9, 1.6) if rng.random() < 0.8 else rng.uniform(-0.8, 0.8)
+        objects.append(("person", foot, vx + side * half * depth(foot)))
+    for _ in range(rng.integers(0, 7)):  # trees and poles line the road
+        foot = rng.uniform(horizon + 0.03, 0.9)
+        x = vx + rng.choice([-1, 1]) * rng.uniform(1.15, 1.7) * half * depth(foot)
+        objects.append(("tree" if rng.random() < 0.7 else "pole", foot, x))
+    draw = {"rear": _draw_car_rear, "car": _draw_car, "person": _draw_person, "pole": _draw_pole,
+            "tree": _draw_tree}
+    for kind, foot_y, x in sorted(objects, key=lambda o: o[1]):  # far (small y) first
+        scale = depth(foot_y) * (1.6 if kind == "tree" else 1.0)
+        draw[kind](c, rng, x, foot_y, scale, weather)
+    return _scene_params(weather, horizon, elevated=False)
+
+
+def _draw_lanes(c: Canvas, rng, horizon, vx, half, weather: Weather):
+    """Dashed lane lines and solid edge lines converging on the vanishing point ``(vx, horizon)``."""
+    depth = np.clip((c.yy - horizon) / (1.0 - horizon), 0.0, 1.0)
+    road = c.material == MATERIAL_ID["asphalt"]
+    lanes = int(rng.integers(1, 4))
+    paint_c = c.celsius - 4.0 * weather.sun - 0.5  # paint reflects sunlight: cooler than asphalt by day
+    for k in range(1, lanes):
+        offset = -1.0 + 2.0 * k / lanes
+        line = road & (np.abs(c.xx - vx - offset * half * depth) <= depth * 0.012 + 0.002)
+        line &= np.sin(25.0 / (depth + 0.15)) > 0  # dashes shorten towards the horizon
+        c.paint(line, "asphalt", paint_c, (0.8, 0.8, 0.75), faces_sky=True)
+    for side in (-1, 1):
+        edge = road & (np.abs(c.xx - vx - side * 0.95 * half * depth) <= depth * 0.01 + 0.002)
+        c.paint(edge, "asphalt", paint_c, (0.8, 0.75, 0.4) if side < 0 and rng.random() < 0.5 else (0.8, 0.8, 0.75),
+                faces_sky=True)
+
+
+def _draw_car_rear(c: Canvas, rng, x, foot_y, scale, weather: Weather):
+    """A car seen from behind: body and rear window, tyres, tail lights and exhaust; a driven car's
+    tyres, exhaust and the road under it are warm (the hot engine is out of sight at the far end)."""
+    air_c, sun = weather.air_c, weather.sun
+    w, h = 0.32 * scale, 0.26 * scale
+    driven = rng.random() < 0.8
+    paint = random_colour(rng)
+    body_c = air_c + 4.0 * sun
+    _shadow(c, c.rect(x - 0.55 * w, foot_y - 0.05 * h, x + 0.55 * w, foot_y + 0.04 * h), sun, 7.0, 0.65)
+    if driven:  # engine and exhaust heat the road under the car
+        under = c.rect(x - 0.45 * w, foot_y - 0.12 * h, x + 0.45 * w, foot_y + 0.03 * h)
+        under &= c.material == MATERIAL_ID["asphalt"]
+        c.celsius[under] += rng.uniform(4.0, 10.0)
+    body = c.rect(x - w / 2, foot_y - 0.62 * h, x + w / 2, foot_y - 0.12 * h)
+    c.paint(body, "paint", body_c + (rng.uniform(1.0, 4.0) if driven else 0.0), paint)
+    cabin = c.rect(x - 0.4 * w, foot_y - h, x + 0.4 * w, foot_y - 0.6 * h)
+    c.paint(cabin, "paint", body_c, paint)
+    window = c.rect(x - 0.34 * w, foot_y - 0.94 * h, x + 0.34 * w, foot_y - 0.64 * h)
+    c.paint(window, "glass", air_c + 1.0, (0.08, 0.1, 0.13))
+    lit = driven and not weather.is_day
+    for side in (-1, 1):
+        tyre = c.rect(x + side * 0.38 * w - 0.09 * w, foot_y - 0.14 * h, x + side * 0.38 * w + 0.09 * w, foot_y)
+        c.paint(tyre, "rubber", air_c + (rng.uniform(8, 15) if driven else 0.5 * sun), (0.04, 0.04, 0.04))
+        lamp = c.rect(x + side * 0.4 * w - 0.08 * w, foot_y - 0.55 * h, x + side * 0.4 * w + 0.08 * w,
+                      foot_y - 0.45 * h)
+        c.paint(lamp, "glass", body_c + (6.0 if lit else 0.0), (0.7, 0.05, 0.03),
+                emission=(1.0, 0.1, 0.05) if lit else None)
+    plate = c.rect(x - 0.12 * w, foot_y - 0.4 * h, x + 0.12 * w, foot_y - 0.3 * h)
+    c.paint(plate, "paint", body_c, (0.8, 0.8, 0.75))
+    pipe = c.ellipse(x + rng.choice([-1, 1]) * 0.28 * w, foot_y - 0.14 * h, 0.04 * w, 0.03 * h)
+    c.paint(pipe, "aluminium", air_c + (rng.uniform(40, 80) if driven else 0.0), (0.2, 0.2, 0.2))
 
 
 def _draw_buildings(c: Canvas, rng, horizon, weather: Weather, tex):
@@ -147,7 +250,10 @@ def _draw_buildings(c: Canvas, rng, horizon, weather: Weather, tex):
         x += width + rng.uniform(0.0, 0.1)
 
 
-def _draw_ground(c: Canvas, rng, horizon, weather: Weather, tex, elevated: bool):
+def _draw_ground(c: Canvas, rng, horizon, weather: Weather, tex, elevated: bool, vanishing_x=None,
+                 half_width=None):
+    """Verges, pavement and road below ``horizon``; a driving view passes its vanishing point and the
+    road's half width at the bottom edge (else both are drawn here) and draws its own lane lines."""
     air_c, sun = weather.air_c, weather.sun
     below = c.yy >= horizon
     if weather.snow:  # snow lies at or below 0 °C whatever the air does
@@ -159,8 +265,12 @@ def _draw_ground(c: Canvas, rng, horizon, weather: Weather, tex, elevated: bool)
         c.paint(below, "vegetation", verge_c, weather.vegetation_rgb(rng), faces_sky=True)
         c.texture(below, tex, 0.35, 0.4)
     depth = np.clip((c.yy - horizon) / (1.0 - horizon), 0.0, 1.0)  # 0 at the horizon, 1 at the bottom
-    vx = rng.uniform(0.3, 0.7)
-    half = rng.uniform(0.35, 0.7) if not elevated else rng.uniform(0.15, 0.35)
+    driving = vanishing_x is not None
+    vx = vanishing_x if driving else rng.uniform(0.3, 0.7)
+    if driving:
+        half = half_width
+    else:
+        half = rng.uniform(0.35, 0.7) if not elevated else rng.uniform(0.15, 0.35)
     slant = rng.uniform(-0.3, 0.3) if elevated else 0.0  # the road crosses an elevated view at an angle
     centre = vx + slant * (c.yy - 0.5)
     walk = below & (np.abs(c.xx - centre) <= depth * (half + (0.35 if elevated else 0.2)))
@@ -175,6 +285,8 @@ def _draw_ground(c: Canvas, rng, horizon, weather: Weather, tex, elevated: bool)
     c.paint(road, "asphalt", road_c, (0.16, 0.16, 0.17), faces_sky=True)
     c.texture(road, tex, 0.25, 0.3)
     # Road paint reflects sunlight, so it stays cooler than the asphalt by day.
+    if driving:
+        return
     if elevated and rng.random() < 0.7:  # zebra crossing
         y0 = rng.uniform(0.3, 0.8)
         stripes = road & (np.abs(c.yy - y0) < 0.12) & (np.modf((c.xx - centre) / 0.06)[0] < 0.5)

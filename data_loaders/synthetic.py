@@ -25,7 +25,7 @@ from PIL import Image
 from data_loaders import physics
 from data_loaders.common import DatasetError, ImageSpec
 from data_loaders.files import atomic_dir, remove_stale_temporaries
-from data_loaders.scene import MATERIALS, draw_scene
+from data_loaders.scene import MATERIALS, VIEWS, draw_scene
 
 GENERATOR_VERSION = 2  # 2: weather and season cues, elevated views, trees, textures, vignetting
 COUNT_RANGE = tuple(int(v) for v in physics.celsius_to_counts([-40.0, 70.0]))  # (23315, 34315)
@@ -35,11 +35,13 @@ _EMISSIVITY = np.array([physics.EMISSIVITY[m] for m in MATERIALS])
 LAYOUTS = ("flir_v1", "paired", "llvip")
 
 
-def generate_pairs(n: int, size: int = 64, seed: int = 0, start: int = 0) -> dict[str, np.ndarray]:
+def generate_pairs(n: int, size: int = 64, seed: int = 0, start: int = 0,
+                   view: str = "mixed") -> dict[str, np.ndarray]:
     """Render ``n`` registered RGB/thermal pairs.
 
-    Scene ``i`` depends only on ``(seed, start + i)``, so ``generate_pairs(10, seed=s)[:5]`` equals
-    ``generate_pairs(5, seed=s)``.
+    Scene ``i`` depends only on ``(seed, start + i, view)``, so ``generate_pairs(10, seed=s)[:5]``
+    equals ``generate_pairs(5, seed=s)``. ``view``: ``"mixed"`` (street-level and elevated cameras) or
+    ``"driving"`` (a car's forward camera, as FLIR ADAS / RoadScene frames); see :mod:`data_loaders.scene`.
 
     Returns a dict of arrays:
         ``rgb`` uint8 (n, size, size, 3); ``thermal_u8`` uint8 (n, size, size, 1), AGC video;
@@ -51,21 +53,23 @@ def generate_pairs(n: int, size: int = 64, seed: int = 0, start: int = 0) -> dic
     """
     if n < 1 or size < 16:
         raise ValueError(f"need n >= 1 and size >= 16, got n={n}, size={size}")
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
     keys = ("rgb", "thermal_u8", "thermal_u16", "celsius", "material", "is_day", "air_c", "cloud")
     out = {k: [] for k in keys}
     for i in range(start, start + n):
-        pair = render_pair(np.random.default_rng([seed, i]), size)
+        pair = render_pair(np.random.default_rng([seed, i]), size, view)
         for k in keys:
             out[k].append(pair[k])
     return {k: np.stack(v) for k, v in out.items()}
 
 
-def render_pair(rng: np.random.Generator, size: int) -> dict[str, np.ndarray]:
+def render_pair(rng: np.random.Generator, size: int, view: str = "mixed") -> dict[str, np.ndarray]:
     """One scene rendered as RGB and thermal; shapes as in :func:`generate_pairs` without ``n``."""
     is_day = bool(rng.random() < 0.5)
     # Nights are cooler than days: the visible light level says something about the air temperature.
     air_c = float(rng.uniform(10.0, 30.0) if is_day else rng.uniform(-5.0, 15.0))
-    canvas, scene = draw_scene(rng, size, is_day, air_c)
+    canvas, scene = draw_scene(rng, size, is_day, air_c, view)
     apparent_c = _thermal_camera(rng, canvas, scene)
     counts = np.clip(physics.celsius_to_counts(apparent_c), *COUNT_RANGE).astype(np.uint16)
     return {
@@ -118,7 +122,7 @@ def _visible_camera(rng, canvas, is_day: bool, sun: float) -> np.ndarray:
 
 
 def write_dataset(root, splits: dict[str, int] | None = None, size: int = 64, seed: int = 0,
-                  layout: str = "flir_v1", overwrite: bool = False) -> Path:
+                  layout: str = "flir_v1", overwrite: bool = False, view: str = "mixed") -> Path:
     """Write the synthetic set as a dataset folder; returns ``root``.
 
     Layouts (what the matching loader in ``data_loaders`` reads):
@@ -127,7 +131,8 @@ def write_dataset(root, splits: dict[str, int] | None = None, size: int = 64, se
         ``paired``: ``<split>/A/00001.png`` (RGB), ``<split>/B/00001.png`` (16-bit counts);
         ``llvip``: ``visible/<split>/000001.jpg``, ``infrared/<split>/000001.jpg`` (3-channel grey AGC).
     Every layout also gets ``<split>/celsius/<stem>.npy`` (true °C, float32 (H, W)) and a
-    ``dataset.json`` at the root with the 16-bit count range and the generator settings.
+    ``dataset.json`` at the root with the 16-bit count range and the generator settings. ``view`` is
+    the camera set-up of :func:`generate_pairs`.
 
     The folder is built under a temporary name beside ``root`` and renamed when complete. If ``root``
     already holds the same settings it is reused as is; different settings raise unless ``overwrite``.
@@ -140,6 +145,8 @@ def write_dataset(root, splits: dict[str, int] | None = None, size: int = 64, se
                 "size": size, "seed": seed, "splits": splits,
                 "thermal_u16": {"value_range": list(COUNT_RANGE),
                                 "counts_per_kelvin": physics.COUNTS_PER_KELVIN}}
+    if view != "mixed":  # recorded only when not the default, so sets written before the option still match
+        settings["view"] = view
     if root.exists():
         existing = _read_settings(root)
         if existing == settings:
@@ -150,7 +157,7 @@ def write_dataset(root, splits: dict[str, int] | None = None, size: int = 64, se
     remove_stale_temporaries(root.parent)  # a killed earlier write leaves its temporary folder
     with atomic_dir(root) as tmp:  # an existing root is replaced only once the new set is complete
         for split_index, (split, n) in enumerate(splits.items()):
-            pairs = generate_pairs(n, size, seed=seed * 1000 + split_index)
+            pairs = generate_pairs(n, size, seed=seed * 1000 + split_index, view=view)
             for i in range(n):
                 _write_one(tmp, layout, split, i + 1, {k: v[i] for k, v in pairs.items()})
         (tmp / "dataset.json").write_text(json.dumps(settings, indent=2) + "\n")

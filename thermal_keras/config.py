@@ -201,6 +201,9 @@ class PairedDataConfig(RunConfig):
     synthetic_train: int = option(400, "synthetic set: training pairs", minimum=1)
     synthetic_test: int = option(64, "synthetic set: held-out pairs", minimum=1)
     synthetic_size: int = option(0, "synthetic set: rendered image side (0: load_size or image_size)", minimum=0)
+    synthetic_view: str = option("mixed", "synthetic set: camera set-up ('mixed': street-level and elevated "
+                                 "cameras; 'driving': a car's forward camera, as FLIR ADAS / RoadScene)",
+                                 choices=("mixed", "driving"))
     image_size: int = option(256, "training crop side in pixels", minimum=8)
     load_size: int = option(286, "resize side before the random crop (0: no resize, crop from the file)", minimum=0)
     keep_aspect: bool = option(False, "resize the shorter side to load_size (held-out frames: to image_size, then "

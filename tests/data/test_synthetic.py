@@ -125,3 +125,83 @@ def test_existing_folder_is_reused_or_refused(tmp_path):
         synthetic.write_dataset(tmp_path / "d", splits={"train": 3}, size=32)
     synthetic.write_dataset(tmp_path / "d", splits={"train": 3}, size=32, overwrite=True)
     assert len(list((root / "train" / "RGB").iterdir())) == 3
+
+
+MIXED_VIEW_MATERIAL_SHA256 = "8611155103df3b425066a4ae5560e7c6b0fc5d52e1860188ee9f43b70755e0fc"
+
+
+@pytest.fixture(scope="module")
+def driving():
+    return synthetic.generate_pairs(12, size=96, seed=1, view="driving")
+
+
+def test_the_driving_view_is_seeded_and_differs_from_the_mixed_view(driving):
+    again = synthetic.generate_pairs(3, size=96, seed=1, view="driving")
+    np.testing.assert_array_equal(again["thermal_u16"], driving["thermal_u16"][:3])
+    mixed = synthetic.generate_pairs(3, size=96, seed=1)
+    assert not np.array_equal(mixed["rgb"], again["rgb"])
+    with pytest.raises(ValueError, match="view"):
+        synthetic.generate_pairs(1, size=32, view="aerial")
+
+
+def test_the_driving_view_has_sky_above_and_road_below_like_a_forward_camera(driving):
+    material = driving["material"]
+    top, bottom = material[:, :12], material[:, -12:, 30:66]  # the top rows; the bottom edge's centre
+    assert (top == MATERIAL_ID["sky"]).mean() > 0.5  # horizon at 35-52 % of the height: open sky above
+    assert (material[:, -1] == MATERIAL_ID["sky"]).sum() == 0
+    assert np.isin(bottom, [MATERIAL_ID[m] for m in ("asphalt", "paint", "rubber", "clothing", "skin",
+                                                    "aluminium", "glass")]).mean() > 0.7  # the road ahead
+    apparent = physics.counts_to_celsius(driving["thermal_u16"])[..., 0]
+    sky = np.array([np.median(a[m == MATERIAL_ID["sky"]]) for a, m in zip(apparent, material)])
+    road = np.array([np.median(a[m == MATERIAL_ID["asphalt"]]) for a, m in zip(apparent, material)])
+    assert (sky < road).all()  # long-wave sky is the coldest part of a driving frame
+
+
+def test_a_driven_car_seen_from_behind_has_warm_tyres_and_a_hot_exhaust():
+    from data_loaders.scene import Canvas, _draw_car_rear
+    from data_loaders.weather import draw_weather
+
+    weather = draw_weather(np.random.default_rng(0), is_day=False, air_c=10.0)
+    for seed in range(20):  # 80 % of rear-view cars are driven: the first hot one is a driven one
+        canvas = Canvas(128)
+        canvas.paint(np.ones((128, 128), bool), "asphalt", 12.0, (0.2, 0.2, 0.2), faces_sky=True)
+        _draw_car_rear(canvas, np.random.default_rng(seed), 0.5, 0.8, 1.0, weather)
+        if canvas.celsius.max() > 40.0:
+            break
+    tyres = canvas.celsius[canvas.material == MATERIAL_ID["rubber"]]
+    exhaust = canvas.celsius[canvas.material == MATERIAL_ID["aluminium"]]
+    assert tyres.size and exhaust.size
+    assert tyres.min() >= 10.0 + 8.0 and exhaust.max() >= 10.0 + 40.0
+
+
+def test_a_driving_set_records_its_view_and_a_mixed_one_does_not(tmp_path):
+    root = synthetic.write_dataset(tmp_path / "d", splits={"train": 1}, size=32, view="driving")
+    assert json.loads((root / "dataset.json").read_text())["view"] == "driving"
+    mixed = synthetic.write_dataset(tmp_path / "m", splits={"train": 1}, size=32)
+    assert "view" not in json.loads((mixed / "dataset.json").read_text())
+    with pytest.raises(DatasetError, match="dataset.json"):  # another view is another set
+        synthetic.write_dataset(tmp_path / "d", splits={"train": 1}, size=32)
+
+
+def test_the_default_view_renders_what_it_did_before_the_driving_view():
+    import hashlib
+
+    pairs = synthetic.generate_pairs(6, 48, seed=2)
+    # The material maps (integer geometry, the same on every CPU, unlike the last bits of the float
+    # renderings), computed at 3b250f1, before view= existed: the presets were trained on these scenes.
+    digest = hashlib.sha256(np.ascontiguousarray(pairs["material"]).tobytes()).hexdigest()
+    assert digest == MIXED_VIEW_MATERIAL_SHA256
+
+
+def test_the_synthetic_view_option_selects_the_set_a_run_trains_on(tmp_path, monkeypatch):
+    from thermal_keras.cli import build_parser
+    from thermal_keras.data import sources
+    from thermal_keras.pix2pix.config import Pix2PixConfig
+
+    monkeypatch.chdir(tmp_path)
+    config = Pix2PixConfig(synthetic_train=1, synthetic_test=1, image_size=32, load_size=0, synthetic_view="driving")
+    root = sources.ensure_synthetic(config)
+    assert "-driving-" in root.name and json.loads((root / "dataset.json").read_text())["view"] == "driving"
+    assert "driving" not in sources.synthetic_root(Pix2PixConfig()).name  # the default set keeps its folder name
+    with pytest.raises(SystemExit):  # argparse names the option and its choices
+        build_parser()[0].parse_args(["train", "pix2pix", "--synthetic-view", "aerial"])

@@ -20,7 +20,13 @@ def synthetic_root(config) -> Path:
     size = synthetic_size(config)
     splits = "+".join(f"{name}{n}" for name, n in _synthetic_splits(config).items())
     version = synthetic.GENERATOR_VERSION
-    return Path("data") / f"synthetic-v{version}-{config.layout}-{size}px-{splits}-seed{config.seed}"
+    view = "" if synthetic_view(config) == "mixed" else f"-{synthetic_view(config)}"
+    return Path("data") / f"synthetic-v{version}{view}-{config.layout}-{size}px-{splits}-seed{config.seed}"
+
+
+def synthetic_view(config) -> str:
+    """The synthetic set's camera set-up (``data_loaders.scene.VIEWS``); configs without the option: mixed."""
+    return getattr(config, "synthetic_view", "mixed")
 
 
 def _synthetic_splits(config) -> dict:
@@ -39,7 +45,8 @@ def ensure_synthetic(config) -> Path:
     if config.layout not in synthetic.LAYOUTS:
         raise ValueError(f"the synthetic set is written in one of {synthetic.LAYOUTS}, not {config.layout!r}")
     return synthetic.write_dataset(synthetic_root(config), splits=_synthetic_splits(config),
-                                   size=synthetic_size(config), seed=config.seed, layout=config.layout)
+                                   size=synthetic_size(config), seed=config.seed, layout=config.layout,
+                                   view=synthetic_view(config))
 
 
 def _paired_split_folder(root: Path, split: str) -> Path:
