@@ -104,3 +104,27 @@ def agc_8bit(counts, low_percentile: float = 1.0, high_percentile: float = 99.0)
     lo, hi = np.percentile(x, [low_percentile, high_percentile])
     scaled = (x - lo) / max(hi - lo, 1.0) * 255.0
     return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+
+
+def agc_plateau_8bit(counts, plateau: float = 0.02, linear_share: float = 0.3) -> np.ndarray:
+    """Automatic gain control as driving cameras' 8-bit video does it (FLIR's default AGC is a plateau
+    histogram equalisation): each count's level is its share of the image's clipped histogram below it,
+    blended with a linear 1st-99th percentile stretch so that equal steps stay roughly equal.
+
+    Args:
+        counts: one image of 16-bit counts (0.01 K a count), shape (H, W) or (H, W, 1).
+        plateau: the cap of each 0.1 K histogram bin, as a share of the pixels: a large uniform surface
+            (sky, road) gets at most this much of the 0..255 range, the rest goes to the detail between.
+        linear_share: weight of the linear stretch in the blend (0: pure equalisation).
+
+    Returns:
+        uint8 array of the same shape, mean near 128: as with any AGC only order survives.
+    """
+    x = np.asarray(counts, dtype=np.float64)
+    lo, hi = np.percentile(x, [1.0, 99.0])
+    bins = np.arange(lo, max(hi, lo + 10.0) + 10.0, 10.0)  # 0.1 K bins from the 1st to the 99th percentile
+    histogram = np.minimum(np.histogram(np.clip(x, bins[0], bins[-1]), bins)[0], plateau * x.size)
+    cumulative = np.concatenate([[0.0], np.cumsum(histogram)]) / max(histogram.sum(), 1.0)
+    equalised = np.interp(x, bins, cumulative)
+    linear = np.clip((x - lo) / max(hi - lo, 1.0), 0.0, 1.0)
+    return np.clip(np.rint(255.0 * ((1 - linear_share) * equalised + linear_share * linear)), 0, 255).astype(np.uint8)

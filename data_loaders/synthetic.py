@@ -72,9 +72,11 @@ def render_pair(rng: np.random.Generator, size: int, view: str = "mixed") -> dic
     canvas, scene = draw_scene(rng, size, is_day, air_c, view)
     apparent_c = _thermal_camera(rng, canvas, scene)
     counts = np.clip(physics.celsius_to_counts(apparent_c), *COUNT_RANGE).astype(np.uint16)
+    driving = view == "driving"  # a dash camera's auto exposure and a driving thermal camera's plateau AGC
+    agc = physics.agc_plateau_8bit if driving else physics.agc_8bit
     return {
-        "rgb": _visible_camera(rng, canvas, is_day, scene["sun"]),
-        "thermal_u8": physics.agc_8bit(counts)[..., None],
+        "rgb": _visible_camera(rng, canvas, is_day, scene["sun"], auto_exposure=driving),
+        "thermal_u8": agc(counts)[..., None],
         "thermal_u16": counts[..., None],
         "celsius": canvas.celsius[..., None].astype(np.float32),
         "material": canvas.material,
@@ -102,8 +104,11 @@ def _thermal_camera(rng, canvas, scene) -> np.ndarray:
     return _blur(apparent) + rng.normal(0.0, 0.05, apparent.shape)
 
 
-def _visible_camera(rng, canvas, is_day: bool, sun: float) -> np.ndarray:
-    """Gamma-encoded uint8 RGB (H, W, 3) under day or night light with sensor noise."""
+def _visible_camera(rng, canvas, is_day: bool, sun: float, auto_exposure: bool = False) -> np.ndarray:
+    """Gamma-encoded uint8 RGB (H, W, 3) under day or night light with sensor noise.
+
+    ``auto_exposure``: as a dash camera, scale each frame's exposure towards a mid-grey mean (up to 12x
+    at night, which amplifies the noise and saturates lamps and their glare); else a fixed exposure."""
     h = canvas.size
     if is_day:  # overcast days are duller (the shadows fade with the sun, data_loaders.weather)
         light = (0.6 + 0.4 * sun) * rng.uniform(0.9, 1.1) * (1.0 + 0.1 * canvas.yy[..., None])
@@ -117,6 +122,9 @@ def _visible_camera(rng, canvas, is_day: bool, sun: float) -> np.ndarray:
     vignetting = 1.0 - rng.uniform(0.0, 0.5) * ((canvas.xx - 0.5) ** 2 + (canvas.yy - 0.5) ** 2)
     linear = (canvas.albedo * light + canvas.emission) * vignetting[..., None]
     linear = linear + rng.normal(0.0, noise, linear.shape) * np.sqrt(np.maximum(linear, 0.01))
+    if auto_exposure:
+        glare = _blur(_blur(canvas.emission.mean(-1))) * rng.uniform(0.3, 1.0)  # lamps bloom in the lens
+        linear = (linear + glare[..., None]) * float(np.clip(0.2 / max(float(np.median(linear)), 1e-3), 0.8, 12.0))
     srgb = np.clip(linear, 0.0, 1.0) ** (1 / 2.2)
     return np.rint(srgb * 255).astype(np.uint8)
 

@@ -46,3 +46,21 @@ def test_agc_stretches_percentiles_to_full_8bit_range():
     u8 = physics.agc_8bit(counts)
     assert u8.dtype == np.uint8 and u8.min() == 0 and u8.max() == 255
     assert u8[0, 50] < u8[50, 50] < u8[99, 50]
+
+
+def test_plateau_agc_spreads_detail_between_large_uniform_regions():
+    """A frame of cold sky (-20 °C), warm road (30 °C) and a little detail between: the percentile
+    stretch puts the detail in a few levels, plateau equalisation gives it a large share of 0..255."""
+    rng = np.random.default_rng(0)
+    celsius = np.where(np.arange(64)[:, None] < 24, -20.0, 30.0) * np.ones((64, 64))
+    celsius[30:40, 10:50] = rng.uniform(5.0, 10.0, (10, 40))  # a textured wall between the two
+    counts = physics.celsius_to_counts(celsius)
+    wall = (slice(30, 40), slice(10, 50))
+    plateau, linear = physics.agc_plateau_8bit(counts), physics.agc_8bit(counts)
+    assert plateau.dtype == np.uint8 and plateau.shape == counts.shape
+    assert np.ptp(plateau[wall]) > 2 * np.ptp(linear[wall])
+    assert plateau[0, 0] < plateau[wall].min() <= plateau[wall].max() < plateau[-1, -1]  # order is kept
+    order = np.argsort(counts.ravel(), kind="stable")
+    assert (np.diff(plateau.ravel()[order].astype(int)) >= 0).all()  # a warmer pixel is never darker
+    flat = physics.agc_plateau_8bit(np.full((8, 8), 30000))
+    assert flat.min() == flat.max()  # a uniform frame stays uniform
