@@ -7,7 +7,7 @@ GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
 REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 
 .PHONY: demo app dist test test-slow test-backends unit-tests notebooks bench bench-torch bench-real bench-fusion clean presets \
-	presets-pix2pix presets-cyclegan presets-sr presets-fusion sim-to-real
+	presets-pix2pix presets-pix2pix-driving presets-cyclegan presets-sr presets-fusion sim-to-real
 
 $(VENV)/.installed-$(if $(GPU),gpu,cpu): $(REQUIREMENTS) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,8 +35,9 @@ app: $(VENV)/.installed-app
 
 # Unit tests and the notebooks (nbval, quick mode) in one run over TEST_WORKERS processes (pytest-xdist);
 # each file stays on one process, so a notebook's cells share one kernel. The notebooks come first: they
-# are the longest items, and the unit tests fill the gaps. The two subprocess training tests (marker
-# `slow`, about a minute each) and the PyTorch backend test run in `make test-slow`, outside `make test`.
+# are the longest items, and the unit tests fill the gaps. The three subprocess training tests (marker
+# `slow`, one to two minutes each: two CLI runs and the mirrored-strategy run) and the PyTorch backend test run
+# in `make test-slow`, outside `make test`.
 # --durations=20 lists the slowest items at the end: `.ci/run` (this target) must stay under 30 minutes.
 TEST_WORKERS ?= 2
 # Notebooks 00 and 02 open with a model trained on real RoadScene frames from THERMAL_KERAS_DATA: the
@@ -110,10 +111,14 @@ bench-fusion: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
 # Retrain and repackage the shipped presets (thermal_keras/presets/NAME/) from their committed recipes
 # (thermal_keras/presets/recipes.py); each trains into build/presets/NAME/run, resumes there, and takes
 # at most an hour on 2 CPU cores. The SR recipes need scikit-image (the test set) for their photographs.
-presets: presets-pix2pix presets-cyclegan presets-sr presets-fusion
+presets: presets-pix2pix presets-pix2pix-driving presets-cyclegan presets-sr presets-fusion
 
 presets-pix2pix: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
 	$(BIN)/thermal-keras presets build pix2pix_rgb2thermal_128
+
+# The sim-to-real preset (synthetic driving view, 8-bit AGC): what `make bench-real` scores zero-shot and fine-tunes.
+presets-pix2pix-driving: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
+	$(BIN)/thermal-keras presets build pix2pix_rgb2thermal_driving_256
 
 presets-cyclegan: $(VENV)/.installed-$(if $(GPU),gpu,cpu)
 	$(BIN)/thermal-keras presets build cyclegan_rgb2thermal_128

@@ -36,6 +36,9 @@ sys.path.insert(0, str(HERE))
 from real_frames import to_levels  # noqa: E402
 SAMPLE = HERE.parents[1] / "shared" / "data" / "roadscene_sample"
 PRESET = "pix2pix_rgb2thermal_128"
+# The sim-to-real preset: --recipe real's network trained on the synthetic driving view's 8-bit AGC frames
+# (thermal_keras.presets.recipes); the recipe starts from it, and it has zero-shot rows of its own.
+DRIVING_PRESET = "pix2pix_rgb2thermal_driving_256"
 PRESET_ARCH = {"generator": "unet", "num_downs": 7, "ngf": 32, "ndf": 32, "discriminator": "n_layers"}
 
 def _recipe_variant() -> dict:
@@ -49,6 +52,8 @@ def _recipe_variant() -> dict:
 
 
 RECIPE = _recipe_variant()
+# The first recipe (ngf 32, from scratch): what the one-change pilots and the first full run measured.
+RECIPE_V1 = {**RECIPE, "ngf": 32, "ndf": 32, "init_from": ""}
 # Each variant: Pix2PixConfig fields plus "exposure" (RGB exposure jitter strength), "decay" (the
 # fraction of the steps over which the learning rate decays linearly to 0 at the end), "flip_tta" (held-out
 # predictions averaged with those of the mirrored frame), "ema" (the generator scored with the exponential moving
@@ -58,7 +63,9 @@ RECIPE = _recipe_variant()
 VARIANTS = {
     "defaults": {},  # `thermal-keras train pix2pix` as it comes: unet_256, PatchGAN, LSGAN + 100 L1
     "recipe": RECIPE,
-    "recipe_preset": {**RECIPE, "init_from": PRESET},
+    "recipe_preset": {**RECIPE_V1, "init_from": PRESET},
+    "recipe_scratch": {**RECIPE, "init_from": ""},  # the recipe without the sim-to-real start
+    "recipe_v1": RECIPE_V1,
     "small_scratch": PRESET_ARCH,
     "small_preset": {**PRESET_ARCH, "init_from": PRESET},
     "small_no_gan": {**PRESET_ARCH, "lambda_gan": 0.0},
@@ -103,19 +110,19 @@ VARIANTS = {
     "inst_ssim_l2_wide": {"generator": "unet", "num_downs": 7, "ngf": 64, "ndf": 64, "discriminator": "n_layers",
                           "norm": "instance", "lambda_l1": 0.0, "lambda_l2": 100.0, "lambda_ssim": 50.0,
                           "lambda_gan": 0.1},
-    # one change each to the recipe (which has decay 0.5 of the steps)
-    "recipe_no_gan": {**RECIPE, "lambda_gan": 0.0},
-    "recipe_wide": {**RECIPE, "ngf": 64, "ndf": 64},
-    "recipe_gradient": {**RECIPE, "lambda_grad": 20.0},
-    "recipe_lr_5e-4": {**RECIPE, "lr": 5e-4},
-    "recipe_ema": {**RECIPE, "ema": 0.995},
-    "recipe_ema_99": {**RECIPE, "ema": 0.99},
-    "recipe_zoom": {**RECIPE, "zoom": 0.7},
-    "recipe_hinge_pixel": {**RECIPE, "gan_mode": "hinge", "discriminator": "pixel"},
+    # one change each to the first recipe (which has decay 0.5 of the steps)
+    "recipe_no_gan": {**RECIPE_V1, "lambda_gan": 0.0},
+    "recipe_wide": {**RECIPE_V1, "ngf": 64, "ndf": 64},
+    "recipe_gradient": {**RECIPE_V1, "lambda_grad": 20.0},
+    "recipe_lr_5e-4": {**RECIPE_V1, "lr": 5e-4},
+    "recipe_ema": {**RECIPE_V1, "ema": 0.995},
+    "recipe_ema_99": {**RECIPE_V1, "ema": 0.99},
+    "recipe_zoom": {**RECIPE_V1, "zoom": 0.7},
+    "recipe_hinge_pixel": {**RECIPE_V1, "gan_mode": "hinge", "discriminator": "pixel"},
     "small_ssim_tta": {**PRESET_ARCH, "lambda_ssim": 50.0, "lambda_gan": 0.1, "flip_tta": True},
     "tiny": {"generator": "unet", "ngf": 4, "ndf": 4},  # for the smoke test
 }
-DEFAULT_CONTENDERS = ["preset_zero_shot", "reference", "recipe", "recipe_preset", "small_scratch", "small_preset"]
+DEFAULT_CONTENDERS = ["preset_zero_shot", "reference", "recipe", "recipe_scratch", "small_scratch", "small_preset"]
 
 
 def train_ours(name: str, crops, eval_rgb: np.ndarray, mean_frame: np.ndarray, seed: int,
@@ -221,20 +228,33 @@ class _Progress:
 
 
 def preset_zero_shot(eval_rgb: np.ndarray) -> dict[str, np.ndarray]:
-    """The shipped synthetic pix2pix preset on the held-out frames, untrained on real ones: its 8-bit
-    output (a fixed -40..70 °C scale) and, as ``translate --agc``, each frame stretched 1st-99th
-    percentile to 0..255 like the camera's automatic gain control. uint8 ``(N, H, W, 1)`` each."""
+    """The shipped synthetic pix2pix presets on the held-out frames, untrained on real ones, uint8
+    ``(N, H, W, 1)`` each: the radiometric preset's 8-bit output (a fixed -40..70 °C scale) and, as
+    ``translate --agc``, each frame stretched 1st-99th percentile to 0..255 like the camera's automatic
+    gain control; the driving preset's output, which is an 8-bit AGC frame itself (and that frame
+    stretched the same way, as a check that the stretch is not what it lacks)."""
     import tensorflow as tf
 
     from thermal_keras import presets
     from thermal_keras.export import agc_u8
 
+    def run(generator):
+        return np.concatenate([np.asarray(generator(eval_rgb[i:i + 8].astype(np.float32) / 127.5 - 1.0,
+                                                    training=False)) for i in range(0, len(eval_rgb), 8)])
+
     preset = presets.load_preset(PRESET)
     low, high = preset.info["target_spec"]["value_range"]
-    y = np.concatenate([np.asarray(preset.generator(eval_rgb[i:i + 8].astype(np.float32) / 127.5 - 1.0,
-                                                    training=False)) for i in range(0, len(eval_rgb), 8)])
+    y = run(preset.generator)
     agc = agc_u8(tf.convert_to_tensor(np.clip(y, -1, 1)), 2.0 / max(high - low, 1.0)).numpy()
-    return {"preset zero-shot": to_levels(y), "preset zero-shot --agc": agc}
+    rows = {"preset zero-shot": to_levels(y), "preset zero-shot --agc": agc}
+    if DRIVING_PRESET in presets.preset_names():
+        y = run(presets.load_preset(DRIVING_PRESET).generator)
+        rows["driving preset zero-shot"] = to_levels(y)
+        rows["driving preset zero-shot, restretched"] = agc_u8(tf.convert_to_tensor(np.clip(y, -1, 1)),
+                                                               2.0 / 255).numpy()
+    else:
+        print(f"{DRIVING_PRESET} is not built yet (make presets-pix2pix-driving): its rows are left out", flush=True)
+    return rows
 
 
 def train_reference(torch_python: str, paths: dict, out: Path, log_every: int) -> tuple[dict, float]:
@@ -247,6 +267,28 @@ def train_reference(torch_python: str, paths: dict, out: Path, log_every: int) -
     seconds = time.perf_counter() - start
     with np.load(out) as predictions:
         return {k: predictions[k] for k in ("test_mode", "eval_mode")}, seconds
+
+
+def reference_rows(path: str, args, n_train: int, n_test: int) -> dict:
+    """The reference's result rows of an earlier run of this benchmark with the same protocol (steps, seed,
+    split), so the same crops in the same order; SystemExit naming the file and the first difference."""
+    import json
+
+    from data_loaders import roadscene
+
+    record = json.loads(Path(path).read_text())
+    mine = {"steps": args.steps, "seed": args.seed, "max_frames": args.max_frames, "train frames": n_train,
+            "test frames": n_test, "held-out runs": roadscene.held_out_runs_text()}
+    theirs = {"steps": record["args"]["steps"], "seed": record["args"]["seed"],
+              "max_frames": record["args"]["max_frames"], "train frames": record["split"]["train"],
+              "test frames": record["split"]["test"], "held-out runs": record["split"]["held_out_runs"]}
+    for key, value in mine.items():
+        if theirs[key] != value:
+            raise SystemExit(f"--reference-from {path}: its {key} is {theirs[key]!r}, this run's {value!r}")
+    rows = {k: {**v, "from": str(path)} for k, v in record["results"].items() if k.startswith("reference")}
+    if not rows:
+        raise SystemExit(f"--reference-from {path}: it has no reference rows")
+    return rows
 
 
 def torch_problem(torch_python: str | None) -> str | None:
@@ -274,9 +316,11 @@ def goals(results: dict) -> list[str]:
     for baseline in ("mean training frame", "constant 128"):
         compare("recipe", baseline, {"psnr": 0, "ssim": 0, "uqi": 0})
     compare("recipe_preset", "recipe", {"psnr": 0.5})
+    compare("recipe", "recipe_scratch", {"psnr": 0.5})
     compare("small_preset", "small_scratch", {"psnr": 0.5})
     for baseline in ("constant 128", "grey of RGB"):
         compare("preset zero-shot --agc", baseline, {"psnr": 0, "ssim": 0})
+        compare("driving preset zero-shot", baseline, {"psnr": 0, "ssim": 0})
     return lines
 
 
@@ -295,12 +339,15 @@ def main():
     parser.add_argument("--predictions", default=None, help="write the held-out predictions (uint8) to this .npz")
     parser.add_argument("--no-flip-rows", action="store_true", help="leave out the '+flip' rows (each of our "
                         "variants' predictions averaged with those of the mirrored frame) from the table")
+    parser.add_argument("--reference-from", default=None, help="take the PyTorch reference's rows from this earlier "
+                        "results JSON of the same protocol (same --steps, --seed and split: the same crops) instead of "
+                        "training it again (about 25 minutes on 2 CPU cores)")
     args = parser.parse_args()
     if not (Path(args.data) / "crop_LR_visible").is_dir():
         raise SystemExit(f"skipped: {args.data} holds no RoadScene frames (crop_LR_visible/, cropinfrared/)")
     if args.torch_python and os.sep in args.torch_python:  # the reference runs from benchmarks/
         args.torch_python = os.path.abspath(args.torch_python)
-    problem = torch_problem(args.torch_python) if "reference" in args.variants else None
+    problem = torch_problem(args.torch_python) if "reference" in args.variants and not args.reference_from else None
     if problem:
         print(f"the PyTorch reference is skipped: {problem}", flush=True)
     from benchmarks_common import environment, write_json
@@ -316,6 +363,7 @@ def main():
     train_rgb, train_ir = load_frames(train_files)
     eval_rgb, eval_ir = (centre_crops(images) for images in load_frames(test_files))
     crops = crop_stream(train_rgb, train_ir, args.steps, args.seed)
+    reused = reference_rows(args.reference_from, args, len(train_files), len(test_files)) if args.reference_from else {}
     predictions = {name: image for name, image in baselines(eval_rgb, train_ir).items()}
     mean_frame = centre_crops(train_ir).astype(np.float32).mean(axis=0) / 127.5 - 1.0
     results = {name: {"scores": score(eval_ir, image)} for name, image in predictions.items()}
@@ -327,6 +375,9 @@ def main():
                     predictions[label], results[label] = image, {"scores": score(eval_ir, image)}
                 continue
             if name == "reference":
+                if reused:
+                    results.update(reused)
+                    continue
                 if problem:
                     continue
                 outputs, seconds = train_reference(args.torch_python, paths, Path(tmp) / "torch.npz", args.log_every)

@@ -54,6 +54,7 @@ def _env(**extra):
 
 # --- Training under strategies (subprocesses) ----------------------------------------------------
 
+@pytest.mark.slow  # about 80 s on 2 cores: `make test-slow`; the two-worker test below keeps a strategy in `make test`
 def test_mirrored_on_two_cpu_devices_matches_one_device_and_resumes(tmp_path, tiny_dataset):
     proc = subprocess.run([sys.executable, str(HELPER), "mirrored", str(tiny_dataset), str(tmp_path)],
                           env=_env(), capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)

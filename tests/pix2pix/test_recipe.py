@@ -15,14 +15,25 @@ def _parse(*argv):
 
 
 def test_recipe_sets_its_defaults_and_flags_override_them():
-    config = _parse("--recipe", "real", "--ngf", "16")
-    assert config.recipe == "real" and config.ngf == 16  # the flag wins
+    config = _parse("--recipe", "real", "--ngf", "32")
+    assert config.recipe == "real" and config.ngf == 32  # the flag wins
     for name, value in REAL_RECIPE.items():
         if name != "ngf":
             assert getattr(config, name) == value, name
     assert config.norm == "instance" and config.keep_aspect and config.lambda_l2 > 0
     plain = _parse()
     assert plain.recipe == "" and plain.norm == "batch" and plain.lambda_l2 == 0.0  # defaults untouched
+
+
+def test_recipe_starts_from_the_shipped_sim_to_real_preset_of_its_own_network():
+    from thermal_keras import presets
+    from thermal_keras.pix2pix.config import REAL_RECIPE_PRESET
+
+    assert REAL_RECIPE["init_from"] == REAL_RECIPE_PRESET in presets.preset_names()
+    run = presets.read_info(presets.PRESET_ROOT / REAL_RECIPE_PRESET)["run_config"]
+    for name in ("generator", "num_downs", "ngf", "norm", "thermal"):  # --init-from needs the same network
+        assert run[name] == REAL_RECIPE[name], name
+    assert _parse("--recipe", "real", "--init-from", "").init_from == ""  # from scratch on request
 
 
 def test_recipe_round_trips_through_json_and_a_config_file_wins(tmp_path):

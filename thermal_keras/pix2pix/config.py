@@ -44,11 +44,15 @@ class Pix2PixConfig(TranslationConfig):
 # The real-data recipe (docs/real_data.md): what benchmarks/real_rgb2thermal.py found to work on 8-bit
 # driving frames. Instance norm (each frame's features normalised by the frame's own statistics: day and
 # night photographs differ far more than any batch statistic can follow), the mean squared error and
-# 1 - SSIM instead of L1, a weak adversarial term, and the learning rate decaying over the second half.
-# Epochs are of the RoadScene training split (138 frames: 8 epochs, 1,104 steps at batch 1).
+# 1 - SSIM instead of L1, a weak adversarial term, and the learning rate decaying over the second half;
+# the U-Net starts from the sim-to-real preset, the same network trained on the synthetic set's driving
+# view (`--init-from ""` trains from scratch). Epochs are of the RoadScene training split (138 frames:
+# 8 epochs, 1,104 steps at batch 1).
+REAL_RECIPE_PRESET = "pix2pix_rgb2thermal_driving_256"
 REAL_RECIPE = {
-    "generator": "unet", "num_downs": 7, "ngf": 32, "ndf": 32, "discriminator": "n_layers", "norm": "instance",
+    "generator": "unet", "num_downs": 7, "ngf": 16, "ndf": 16, "discriminator": "n_layers", "norm": "instance",
     "lambda_l1": 0.0, "lambda_l2": 100.0, "lambda_ssim": 50.0, "lambda_gan": 0.1,
     "thermal": "8bit", "keep_aspect": True, "image_size": 256, "load_size": 256, "epochs": 4, "decay_epochs": 4,
+    "init_from": REAL_RECIPE_PRESET,
 }
 Pix2PixConfig.RECIPES = {"real": REAL_RECIPE}

@@ -39,7 +39,8 @@ def translation_check(preset, n: int = 16, n_mean: int = 64) -> dict:
     size = run["synthetic_size"] or run["load_size"] or run["image_size"]
     with tempfile.TemporaryDirectory() as tmp:
         root = synthetic.write_dataset(Path(tmp) / "set", splits={run["train_split"]: n_mean, run["eval_split"]: n},
-                                       size=size, seed=run["seed"], layout=run["layout"])
+                                       size=size, seed=run["seed"], layout=run["layout"],
+                                       view=run.get("synthetic_view", "mixed"))
         train = load_split(root, run["layout"], run["train_split"], run["thermal"])
         held_out = load_split(root, run["layout"], run["eval_split"], run["thermal"])
         return evaluate_translation(preset.generator, held_out, train, run["image_size"])
@@ -113,7 +114,8 @@ def fusion_check(preset, n: int = FUSION_CHECK_PAIRS) -> dict:
     size = run["synthetic_size"] or run["load_size"] or run["image_size"]
     with tempfile.TemporaryDirectory() as tmp:
         root = synthetic.write_dataset(Path(tmp) / "set", splits={run["train_split"]: 1, run["eval_split"]: n},
-                                       size=size, seed=run["seed"], layout=run["layout"])
+                                       size=size, seed=run["seed"], layout=run["layout"],
+                                       view=run.get("synthetic_view", "mixed"))
         files = load_fusion_split(root, run["layout"], run["eval_split"])
         table = fusion_table(files, fusers(preset.generator))
     return {**table, "wins": fusion_wins(table)}
