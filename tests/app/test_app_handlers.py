@@ -18,10 +18,11 @@ def decode_png(data: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)))
 
 PIX2PIX, CYCLEGAN = "pix2pix_rgb2thermal_128", "cyclegan_rgb2thermal_128"
+DRIVING = "pix2pix_rgb2thermal_driving_256"
 
 
 def test_each_tab_offers_its_presets_with_the_card_line(registry):
-    assert [c.id for c in registry.choices["translate"]][:2] == [PIX2PIX, CYCLEGAN]
+    assert [c.id for c in registry.choices["translate"]][:3] == [PIX2PIX, DRIVING, CYCLEGAN]
     assert {c.id for c in registry.choices["sr"]} == {"swift_srgan_4x_grey", "swift_srgan_4x_rgb"}
     assert [c.id for c in registry.choices["fusion"]] == ["fusiongan_vis_ir", "stdfusionnet_vis_ir"]
     assert [c.family for c in registry.choices["fusion"]] == ["fusiongan", "stdfusionnet"]
@@ -29,6 +30,14 @@ def test_each_tab_offers_its_presets_with_the_card_line(registry):
     assert grey.trained_on.startswith("Trained on 400 synthetic thermal") and "\n" not in grey.trained_on
     assert "held out" not in grey.trained_on and "photographs brick, grass" in grey.trained_on
     assert "synthetic RGB/thermal set" in registry.choice("translate", PIX2PIX).trained_on
+    assert "driving view, 8-bit AGC thermal" in registry.choice("translate", DRIVING).trained_on
+
+
+def test_the_driving_preset_translates_in_the_demo_as_8_bit_agc(registry):
+    out = handlers.translate(registry, crop_png("day", "rgb", 96, 128), DRIVING, "inferno")
+    thermal = out["images"]["thermal"]
+    assert thermal.shape == (96, 128, 3) and thermal.dtype == np.uint8 and not_blank(thermal)
+    assert out.get("celsius") is None  # an AGC frame has no temperatures to report
 
 
 def test_translate_radiometric_gives_celsius_counts_and_a_colour_scale(registry):
