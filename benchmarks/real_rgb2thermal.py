@@ -315,7 +315,7 @@ def goals(results: dict) -> list[str]:
     compare("recipe", "reference", {"psnr": 1.0, "ssim": 0.05})
     for baseline in ("mean training frame", "constant 128"):
         compare("recipe", baseline, {"psnr": 0, "ssim": 0, "uqi": 0})
-    compare("recipe_preset", "recipe", {"psnr": 0.5})
+    compare("recipe_preset", "recipe_v1", {"psnr": 0.5})
     compare("recipe", "recipe_scratch", {"psnr": 0.5})
     compare("small_preset", "small_scratch", {"psnr": 0.5})
     for baseline in ("constant 128", "grey of RGB"):

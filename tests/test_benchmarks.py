@@ -153,3 +153,26 @@ def test_fusion_real_skips_absent_datasets_with_a_reason(tmp_path):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "TNO: skipped, no sample at" in result.stdout and "RoadScene: skipped, no sample at" in result.stdout
+
+
+def test_reference_rows_are_reused_only_from_a_run_of_the_same_protocol(tmp_path):
+    import json
+
+    import real_rgb2thermal
+
+    from data_loaders import roadscene
+
+    record = {"args": {"steps": 1014, "seed": 0, "max_frames": 0},
+              "split": {"train": 138, "test": 31, "held_out_runs": roadscene.held_out_runs_text()},
+              "results": {"reference": {"scores": {"psnr": 15.0}}, "recipe": {"scores": {"psnr": 16.0}}}}
+    path = tmp_path / "earlier.json"
+    path.write_text(json.dumps(record))
+    args = argparse.Namespace(steps=1014, seed=0, max_frames=0)
+    rows = real_rgb2thermal.reference_rows(str(path), args, 138, 31)
+    assert set(rows) == {"reference"} and rows["reference"]["from"] == str(path)
+    with pytest.raises(SystemExit, match="earlier.json: its steps is 1014, this run's 500"):
+        real_rgb2thermal.reference_rows(str(path), argparse.Namespace(steps=500, seed=0, max_frames=0), 138, 31)
+    record["results"] = {"recipe": {"scores": {"psnr": 16.0}}}
+    path.write_text(json.dumps(record))
+    with pytest.raises(SystemExit, match="no reference rows"):
+        real_rgb2thermal.reference_rows(str(path), args, 138, 31)
