@@ -35,9 +35,9 @@ app: $(VENV)/.installed-app
 
 # Unit tests and the notebooks (nbval, quick mode) in one run over TEST_WORKERS processes (pytest-xdist);
 # each file stays on one process, so a notebook's cells share one kernel. The notebooks come first: they
-# are the longest items, and the unit tests fill the gaps. The three subprocess training tests (marker
-# `slow`, one to two minutes each: two CLI runs and the mirrored-strategy run) and the PyTorch backend test run
-# in `make test-slow`, outside `make test`.
+# are the longest items, and the unit tests fill the gaps. Six long tests (marker `slow`, 40 s to two minutes
+# each: two CLI training resumes, the mirrored-strategy run, the SR two-phase run, the 20-upload load test of the
+# demo and the presets loaded in a fresh process) and the PyTorch backend test run in `make test-slow`.
 # --durations=20 lists the slowest items at the end: `.ci/run` (this target) must stay under 30 minutes.
 TEST_WORKERS ?= 2
 # Notebooks 00 and 02 open with a model trained on real RoadScene frames from THERMAL_KERAS_DATA: the

@@ -88,6 +88,7 @@ def large_uploads(tmp_path):
     shutil.rmtree(folder)
 
 
+@pytest.mark.slow  # about 55 s on 2 cores: `make test-slow`; tests/app/test_app_client.py keeps uploads in `make test`
 def test_twenty_concurrent_large_uploads_three_times(space, large_uploads, tmp_path):
     from gradio_client import Client, handle_file
     from gradio_client.exceptions import AppError

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from thermal_keras.models import build_generator
 from thermal_keras.presets import preset_names
 
@@ -23,6 +25,7 @@ print("loaded", len(names), "presets and", model.name)
 """
 
 
+@pytest.mark.slow  # about 40 s (a fresh interpreter loads every preset): `make test-slow`
 def test_presets_and_keras_files_load_in_a_process_that_built_nothing(tmp_path):
     path = tmp_path / "sr_generator.keras"
     build_generator("swift_srgan", scale=4, channels=1).save(path)

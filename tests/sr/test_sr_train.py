@@ -34,6 +34,7 @@ def rows(path):
         return list(csv.DictReader(f))
 
 
+@pytest.mark.slow  # about 90 s on 2 cores: `make test-slow` (resume is pinned for every family in tests/faults)
 def test_two_phases_resume_and_a_report_beside_bicubic(tmp_path):
     result = train_srgan(tiny_config(tmp_path), verbose=0)
     run = tmp_path / "run"
