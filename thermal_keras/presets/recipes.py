@@ -76,7 +76,8 @@ RECIPES["pix2pix_rgb2thermal_driving_256"] = {
                     "image (31 held-out RoadScene frames, docs/real_data.md: 12.64 dB, SSIM 0.401 against constant 128's "
                     "13.77 dB, 0.510; the grey of the RGB: 11.70 dB, 0.427): its frames keep the synthetic world's "
                     "contrast (sky too dark, road too bright) where its structure is only partly right on real frames "
-                    "(per-frame correlation with the camera 0.42, the mean training frame's 0.48). It is a starting point: `--recipe real` fine-tunes it, "
+                    "(per-frame correlation with the camera 0.42, the mean training frame's 0.48). It is a starting point: "
+                    "`--recipe real` fine-tunes it, "
                     "and on those frames 1,014 steps from it reach 16.02 dB against 15.49 from scratch and 15.01 for "
                     "the PyTorch reference pix2pix. Warm objects the synthetic world lacks (animals, vents, engines "
                     "seen from the front at night) are not learned; people stay faint after fine-tuning on 138 frames."),
